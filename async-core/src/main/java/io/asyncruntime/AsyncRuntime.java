@@ -1,0 +1,311 @@
+package io.asyncruntime;
+
+import io.asyncruntime.internal.Throwables;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One event loop on a thread of its own, usable from every thread of an application: the facade that
+ * services (and the Spring starter) inject.
+ *
+ * <pre>{@code
+ * try (AsyncRuntime runtime = AsyncRuntime.start("orders")) {
+ *     Task<String> t = runtime.createTask("fetch-42", () -> { Async.sleep(0.1); return "done"; });
+ *     runtime.run(t::await);            // blocks this (non-loop) thread until done
+ * }
+ * }</pre>
+ *
+ * <p>Threading: every method is safe from any thread. Methods that wait ({@link #run}, {@link #close})
+ * refuse to run on the loop's own thread, where waiting would deadlock the loop.
+ */
+public final class AsyncRuntime implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(AsyncRuntime.class.getName());
+
+    private final EventLoop loop;
+    private final Thread thread;
+    private final Duration shutdownTimeout;
+    private volatile boolean closed;
+
+    private AsyncRuntime(Builder b) {
+        EventLoop.Builder lb = EventLoop.builder().name(b.name).debug(b.debug).clock(b.clock);
+        if (b.mode != null) {
+            lb.mode(b.mode);
+        }
+        if (b.slowCallbackDuration != null) {
+            lb.slowCallbackDuration(b.slowCallbackDuration);
+        }
+        this.loop = lb.build();
+        this.shutdownTimeout = b.shutdownTimeout;
+        CountDownLatch running = new CountDownLatch(1);
+        this.thread = Thread.ofPlatform().name(b.name).daemon(b.daemon).unstarted(() -> {
+            loop.callSoon(running::countDown);
+            try {
+                loop.runForever();
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.ERROR, "event loop " + b.name + " died", t);
+                throw t;
+            }
+        });
+        thread.start();
+        try {
+            running.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the event loop", e);
+        }
+    }
+
+    /** Starts a runtime whose loop thread is called {@code name}. */
+    public static AsyncRuntime start(String name) {
+        return builder().name(name).start();
+    }
+
+    /** Returns a builder for a runtime with options. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Returns the loop. Use its thread-safe methods only, unless on its thread. */
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** Returns the loop's thread. */
+    public Thread thread() {
+        return thread;
+    }
+
+    /** Creates a task named {@code name} (null: {@code Task-<id>}) from any thread; it starts on the loop. */
+    public <T> Task<T> createTask(String name, Coroutine<T> coro) {
+        checkOpen();
+        return loop.createTaskThreadsafe(coro, name, t -> { });
+    }
+
+    /** Creates a task from any thread and returns a {@link CompletableFuture} of its outcome; cancelling it cancels the task. */
+    public <T> CompletableFuture<T> submit(Coroutine<T> coro) {
+        checkOpen();
+        return Async.runCoroutineThreadsafe(coro, loop);
+    }
+
+    /**
+     * Runs {@code coro} as a task and waits for its value, blocking the calling thread.
+     *
+     * @throws IllegalStateException on the loop's own thread or a task of it, where waiting would deadlock
+     * @throws CancelledError if the task was cancelled, or the calling thread was interrupted (the task is
+     *         then cancelled too) (any other exception: the coroutine's own)
+     */
+    public <T> T run(Coroutine<T> coro) {
+        if (loop.inLoop()) {
+            throw new IllegalStateException("AsyncRuntime.run() would block the event loop it waits for;"
+                    + " in a task, await the coroutine instead");
+        }
+        CompletableFuture<T> f = submit(coro);
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            throw Throwables.sneakyThrow(e.getCause());
+        } catch (CancellationException e) {
+            throw e instanceof CancelledError ce ? ce : new CancelledError(e.getMessage());
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new CancelledError("interrupted while waiting for the task");
+        }
+    }
+
+    /** Returns the pending tasks (a weakly consistent snapshot). */
+    public Set<Task<?>> allTasks() {
+        return loop.allTasks();
+    }
+
+    /** Returns the task the loop runs at this instant, if any. */
+    public Optional<Task<?>> currentTask() {
+        return loop.currentTask();
+    }
+
+    /** Returns the pending task with this id, if any. */
+    public Optional<Task<?>> findTask(long id) {
+        return loop.findTask(id);
+    }
+
+    /**
+     * Requests cancellation of the pending task {@code id} with {@code msg}; the cancel itself happens on
+     * the loop, so this never waits for a busy loop.
+     *
+     * @return false if no pending task has this id
+     */
+    public boolean cancel(long id, String msg) {
+        Optional<Task<?>> task = loop.findTask(id);
+        if (task.isEmpty()) {
+            return false;
+        }
+        Task<?> t = task.get();
+        if (loop.inLoop()) {
+            t.cancel(msg);
+        } else {
+            loop.callSoonThreadsafe(() -> t.cancel(msg));
+        }
+        return true;
+    }
+
+    /** Stops the runtime as {@link #shutdown(Duration)} does with the configured shutdown timeout. */
+    @Override
+    public void close() {
+        shutdown(shutdownTimeout);
+    }
+
+    /**
+     * Cancels every pending task, waits up to {@code timeout} for them to finish, stops the loop and closes it.
+     * Calling it again does nothing.
+     *
+     * @return the tasks that had not finished within the timeout (abandoned), empty if all finished
+     * @throws IllegalStateException if called on the loop's own thread
+     */
+    public List<Task<?>> shutdown(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (loop.inLoop()) {
+            throw new IllegalStateException("AsyncRuntime cannot be shut down from its own loop thread");
+        }
+        synchronized (this) {
+            if (closed) {
+                return List.of();
+            }
+            closed = true;
+        }
+        CountDownLatch allDone = new CountDownLatch(1);
+        try {
+            loop.callSoonThreadsafe(() -> {
+                Set<Task<?>> left = loop.allTasks();
+                int[] remaining = {left.size()};
+                if (remaining[0] == 0) {
+                    allDone.countDown();
+                }
+                for (Task<?> t : left) {
+                    t.cancel("AsyncRuntime " + loop.name() + " is shutting down");
+                    t.addDoneCallback(f -> {
+                        if (--remaining[0] == 0) {
+                            allDone.countDown();
+                        }
+                    });
+                }
+            });
+            allDone.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IllegalStateException loopAlreadyClosed) {
+            return List.of();
+        }
+        List<Task<?>> abandoned = new ArrayList<>(loop.allTasks());
+        if (!abandoned.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, () -> "AsyncRuntime " + loop.name() + ": " + abandoned.size()
+                    + " task(s) did not finish within " + timeout + " of being cancelled and are abandoned: " + abandoned);
+        }
+        loop.stop();
+        try {
+            thread.join(Math.max(1, timeout.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.log(System.Logger.Level.WARNING, () -> "AsyncRuntime " + loop.name()
+                    + ": the loop thread is still busy (a blocking call in " + loop.currentTask().orElse(null)
+                    + "); leaving it behind");
+        } else {
+            loop.close();
+        }
+        return abandoned;
+    }
+
+    /** Returns whether {@link #close()} or {@link #shutdown} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("AsyncRuntime " + loop.name() + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AsyncRuntime[" + loop + "]";
+    }
+
+    /** Options for a runtime. */
+    public static final class Builder {
+        private String name = "asyncio-loop";
+        private boolean debug;
+        private boolean daemon = true;
+        private EngineMode mode;
+        private LoopClock clock = LoopClock.SYSTEM;
+        private Duration slowCallbackDuration;
+        private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+        private Builder() {
+        }
+
+        /** Names the loop and its thread. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** Turns the loop's debug mode on. */
+        public Builder debug(boolean debug) {
+            this.debug = debug;
+            return this;
+        }
+
+        /** Whether the loop thread is a daemon (default true: it does not keep the JVM alive). */
+        public Builder daemon(boolean daemon) {
+            this.daemon = daemon;
+            return this;
+        }
+
+        /** Chooses the engine (default: the best available). */
+        public Builder mode(EngineMode mode) {
+            this.mode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /** Sets the loop's clock. */
+        public Builder clock(LoopClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Sets the debug-mode slow-callback threshold. */
+        public Builder slowCallbackDuration(Duration d) {
+            this.slowCallbackDuration = Objects.requireNonNull(d, "d");
+            return this;
+        }
+
+        /**
+         * Sets how long {@link AsyncRuntime#close()} waits for cancelled tasks to finish.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder shutdownTimeout(Duration timeout) {
+            if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
+                throw new IllegalArgumentException("shutdown timeout must not be negative: " + timeout);
+            }
+            this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /** Starts the runtime: its loop runs on its own thread when this returns. */
+        public AsyncRuntime start() {
+            return new AsyncRuntime(this);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.asyncruntime;
+
+import io.asyncruntime.internal.VirtualThreads;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.Executor;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@link EngineMode#FAST}: the loop thread is the carrier of the task's virtual thread.
+ *
+ * <p>The runner is the virtual thread's scheduler. Whenever the JDK makes the thread runnable it calls
+ * {@link #execute}, which queues this runner on the loop; when the loop runs it, the continuation mounts
+ * on the loop thread and runs until the thread parks. A switch between tasks is one continuation yield and
+ * one resume on the same OS thread.
+ */
+final class CarrierTaskRunner extends TaskRunner implements Executor {
+    /*
+     * Overview.
+     *
+     * Why a step ended is read after the continuation returns:
+     *   finished    the coroutine returned or threw; the thread is gone.
+     *   suspending  the task parked in suspend() or yielded in yieldNow(): an ordinary suspension.
+     *   neither     the task parked outside an await (Thread.sleep, blocking I/O, a j.u.c lock).
+     *               By default the loop holds for it, as asyncio's loop is held by a blocking call;
+     *               with EventLoop.Builder.blockingCallsSuspend(true) the loop moves on instead.
+     *
+     * A thread parked outside an await is resumed by a foreign thread (the JDK's timer, the I/O poller,
+     * whoever unlocks), which calls execute(). The phase field is the hand-off with that thread:
+     *
+     *   IDLE ──loop runs the runner──▶ STEPPING ──foreign execute()──▶ RESUMED
+     *     ▲                               │                               │
+     *     └──step ended, CAS──────────────┘        loop runs it again ◀───┘
+     *
+     * A foreign execute() that finds IDLE queues the runner through the loop's thread-safe queue; one
+     * that finds STEPPING marks RESUMED and wakes a loop that may be holding. Every execute() call leads
+     * to exactly one run of the continuation: the JDK counts on it.
+     */
+    private static final int IDLE = 0;
+    private static final int STEPPING = 1;
+    private static final int RESUMED = 2;
+    private static final VarHandle PHASE;
+
+    static {
+        try {
+            PHASE = MethodHandles.lookup().findVarHandle(CarrierTaskRunner.class, "phase", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /* Threading: CAS by the loop and by foreign threads. */
+    private volatile int phase;
+    /* Threading: loop only (written before the thread starts). */
+    private Thread thread;
+    /* Threading: written once on the loop at start, read by any thread calling execute(). */
+    private Runnable continuation;
+    /* Threading: loop only; true only inside thread.start(). */
+    private boolean capturing;
+    /* Threading: task thread writes, loop reads after the continuation returned (same OS thread). */
+    private boolean suspending;
+    private boolean finished;
+    /* Threading: loop writes in resume(), task thread reads after it is resumed. */
+    private boolean resumed;
+
+    CarrierTaskRunner(Task<?> task) {
+        super(task);
+    }
+
+    @Override
+    Thread thread() {
+        return thread;
+    }
+
+    @Override
+    public void run() {
+        if (thread == null) {
+            thread = VirtualThreads.newThread(this, this::threadBody);
+            capturing = true;
+            try {
+                thread.start();
+            } finally {
+                capturing = false;
+            }
+        }
+        loop.enterStep(task, thread);
+        phase = STEPPING;
+        try {
+            for (;;) {
+                continuation.run();
+                if (finished) {
+                    phase = IDLE;
+                    return;
+                }
+                if (suspending) {
+                    if (!PHASE.compareAndSet(this, STEPPING, IDLE)) {
+                        // A stray foreign unpark came while it was suspending: honour it; the thread will
+                        // find itself not resumed and park again.
+                        phase = IDLE;
+                        loop.readyAdd(this);
+                    }
+                    return;
+                }
+                if (loop.blockingCallsSuspend) {
+                    if (PHASE.compareAndSet(this, STEPPING, IDLE)) {
+                        return;
+                    }
+                } else {
+                    loop.holdForBlockedTask(this);
+                }
+                phase = STEPPING;
+            }
+        } finally {
+            loop.exitStep();
+        }
+    }
+
+    /* Called by the loop thread while it holds for this task: true once a foreign thread resumed it. */
+    boolean resumedWhileHeld() {
+        return phase == RESUMED;
+    }
+
+    /**
+     * Takes the continuation of the virtual thread when the JDK makes it runnable. Not for application code.
+     */
+    @Override
+    public void execute(Runnable command) {
+        if (capturing) {
+            continuation = command;
+            return;
+        }
+        if (command != continuation) {
+            // A virtual thread started by the task's code inherited this scheduler: run it as ordinary.
+            VirtualThreads.defaultScheduler().execute(command);
+            return;
+        }
+        if (loop.inLoop()) {
+            loop.readyAdd(this);
+        } else if (PHASE.compareAndSet(this, STEPPING, RESUMED)) {
+            loop.wakeHolder();
+        } else {
+            loop.submitThreadsafe(this);
+        }
+    }
+
+    @Override
+    void suspend() {
+        if (resumed) {
+            // Resumed before it could suspend (what it awaited was cancelled at once): still let the
+            // others run first, as asyncio's step would.
+            resumed = false;
+            yieldNow();
+            return;
+        }
+        suspending = true;
+        boolean interrupted = false;
+        do {
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                interrupted = true;
+            }
+        } while (!resumed && !task.pinnedAbort);
+        resumed = false;
+        suspending = false;
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    void resume() {
+        resumed = true;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    @Override
+    void yieldNow() {
+        suspending = true;
+        Thread.yield();
+        suspending = false;
+    }
+
+    private void threadBody() {
+        runTask();
+        finished = true;
+    }
+}

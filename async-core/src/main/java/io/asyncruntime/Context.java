@@ -1,0 +1,181 @@
+package io.asyncruntime;
+
+import io.asyncruntime.internal.Throwables;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+
+/**
+ * A mapping of {@link ContextVar}s to values: Python's {@code contextvars.Context} (PEP 567).
+ *
+ * <p>Every task runs in its own context, a copy of the context that was current where the task was
+ * created; changes a task makes are invisible to its creator and to other tasks. Loop callbacks run in
+ * the context that was current when they were scheduled. Elsewhere each thread has its own context.
+ *
+ * <p>Copies are O(1): the mapping itself is immutable, and a {@link ContextVar#set} replaces it.
+ *
+ * <p>Threading: a context is used by one thread of execution at a time (a task, a callback, a thread);
+ * {@link #copyContext()} and {@link #run} may be called from any thread.
+ */
+public final class Context {
+    private static final Object[] EMPTY = new Object[0];
+    private static final ThreadLocal<Context> THREAD_CONTEXT = ThreadLocal.withInitial(Context::new);
+
+    /* Threading: confined to whichever thread of execution has this context current. Immutable array of
+       var0, value0, var1, value1, ...; replaced wholesale on set so that copies can share it. */
+    private Object[] entries;
+
+    /** Creates an empty context. */
+    public Context() {
+        this(EMPTY);
+    }
+
+    private Context(Object[] entries) {
+        this.entries = entries;
+    }
+
+    /** Returns a copy of the current context: Python's {@code contextvars.copy_context()}. */
+    public static Context copyContext() {
+        return current().copy();
+    }
+
+    /** Returns a copy of this context; later changes to either are invisible to the other. */
+    public Context copy() {
+        return new Context(entries);
+    }
+
+    /**
+     * Runs {@code body} with this context current, then restores the previous one.
+     *
+     * @throws NullPointerException if body is null (any other exception: whatever the body throws)
+     */
+    public <T> T run(Callable<T> body) {
+        Objects.requireNonNull(body, "body");
+        Slot slot = Slot.current();
+        Context previous = slot.swap(this);
+        try {
+            return body.call();
+        } catch (Exception e) {
+            throw Throwables.sneakyThrow(e);
+        } finally {
+            slot.swap(previous);
+        }
+    }
+
+    /** Runs {@code body} with this context current; see {@link #run(Callable)}. */
+    public void run(Runnable body) {
+        Objects.requireNonNull(body, "body");
+        run(() -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /** Returns the number of variables that have a value in this context. */
+    public int size() {
+        return entries.length / 2;
+    }
+
+    /** Returns whether {@code var} has a value in this context. */
+    public boolean containsKey(ContextVar<?> var) {
+        return indexOf(var) >= 0;
+    }
+
+    static Context current() {
+        return Slot.current().get();
+    }
+
+    Object lookup(ContextVar<?> var, Object missing) {
+        int i = indexOf(var);
+        return i < 0 ? missing : entries[i + 1];
+    }
+
+    void put(ContextVar<?> var, Object value) {
+        int i = indexOf(var);
+        Object[] next;
+        if (i >= 0) {
+            next = entries.clone();
+            next[i + 1] = value;
+        } else {
+            next = java.util.Arrays.copyOf(entries, entries.length + 2);
+            next[entries.length] = var;
+            next[entries.length + 1] = value;
+        }
+        entries = next;
+    }
+
+    void remove(ContextVar<?> var) {
+        int i = indexOf(var);
+        if (i < 0) {
+            return;
+        }
+        Object[] next = new Object[entries.length - 2];
+        System.arraycopy(entries, 0, next, 0, i);
+        System.arraycopy(entries, i + 2, next, i, entries.length - i - 2);
+        entries = next;
+    }
+
+    private int indexOf(ContextVar<?> var) {
+        Object[] e = entries;
+        for (int i = 0; i < e.length; i += 2) {
+            if (e[i] == var) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Where the current context lives for the calling thread of execution: the running task, the running
+     * loop callback, or the thread.
+     */
+    private interface Slot {
+        Context get();
+
+        Context swap(Context next);
+
+        static Slot current() {
+            EventLoop loop = EventLoop.currentLoopOrNull();
+            if (loop != null) {
+                Task<?> task = loop.runningTask();
+                if (task != null) {
+                    return new Slot() {
+                        public Context get() {
+                            return task.context;
+                        }
+
+                        public Context swap(Context next) {
+                            Context prev = task.context;
+                            task.context = next;
+                            return prev;
+                        }
+                    };
+                }
+                return new Slot() {
+                    public Context get() {
+                        Context c = loop.callbackContext;
+                        return c != null ? c : THREAD_CONTEXT.get();
+                    }
+
+                    public Context swap(Context next) {
+                        Context prev = get();
+                        loop.callbackContext = next;
+                        return prev;
+                    }
+                };
+            }
+            return THREAD;
+        }
+
+        Slot THREAD = new Slot() {
+            public Context get() {
+                return THREAD_CONTEXT.get();
+            }
+
+            public Context swap(Context next) {
+                Context prev = THREAD_CONTEXT.get();
+                THREAD_CONTEXT.set(next);
+                return prev;
+            }
+        };
+    }
+}

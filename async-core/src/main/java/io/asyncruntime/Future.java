@@ -1,0 +1,470 @@
+package io.asyncruntime;
+
+import io.asyncruntime.internal.Throwables;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The result of an operation that finishes later: asyncio's {@code Future}.
+ *
+ * <p>A future belongs to one {@link EventLoop}. A coroutine awaits it with {@link #await()}; callbacks added
+ * with {@link #addDoneCallback} run on the loop, scheduled with {@code callSoon} when the future is done, in
+ * the order they were added and each in the context that was current when it was added.
+ *
+ * <p>Threading: not thread-safe, like asyncio's. Mutators ({@code setResult}, {@code setException},
+ * {@code cancel}, callbacks) must be called on the loop while it runs, and throw
+ * {@link IllegalStateException} from any other thread; a loop that is not running belongs to the thread
+ * that drives it. {@link #done()}, {@link #cancelled()} and {@link #state()} may be read from any thread.
+ * Hand work to a loop from other threads with {@link EventLoop#callSoonThreadsafe} or {@link AsyncRuntime}.
+ *
+ * @param <T> the type of the result
+ */
+public class Future<T> implements Awaitable<T> {
+    /*
+     * State machine (CPython futures.py):
+     *
+     *   PENDING ──setResult/setException──▶ FINISHED
+     *      └──────────cancel──────────────▶ CANCELLED
+     *
+     * Invariants: result and exception are set only in FINISHED, never both; cancelMessage only in
+     * CANCELLED; callbacks is null once the state left PENDING (they were handed to the loop then).
+     * Every mutator checks the state first and returns false or throws InvalidStateError.
+     */
+    static final byte PENDING = 0;
+    static final byte CANCELLED = 1;
+    static final byte FINISHED = 2;
+    private static final VarHandle STATE;
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Future.class, "state", byte.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final EventLoop loop;
+    /* Threading: written by the loop with release; read anywhere with acquire. */
+    private byte state;
+    /* Threading: loop only. */
+    private Object result;
+    private Throwable exception;
+    String cancelMessage;
+    /* The CancelledError that ended a task's coroutine, handed out once as is (CPython's _cancelled_exc). */
+    CancelledError cancelledExc;
+    /* null, one callback, or a List of them; each a TaskRunner (a task awaiting this) or a CallbackEntry. */
+    private Object callbacks;
+    /* Non-null while an exception is set that nobody has retrieved yet: reports it if this is collected. */
+    private UnretrievedException unretrieved;
+
+    /** Creates a future on the running loop of the calling thread. */
+    public Future() {
+        this(EventLoop.runningLoopOrThrow());
+    }
+
+    /** Creates a future that belongs to {@code loop}: asyncio's {@code loop.create_future()}. */
+    public Future(EventLoop loop) {
+        this.loop = Objects.requireNonNull(loop, "loop");
+    }
+
+    /** Returns the loop this future belongs to. */
+    public EventLoop getLoop() {
+        return loop;
+    }
+
+    /** Returns whether this is done: it has a result or an exception, or was cancelled. Any thread. */
+    public boolean done() {
+        return (byte) STATE.getAcquire(this) != PENDING;
+    }
+
+    /** Returns whether this was cancelled. Any thread. */
+    public boolean cancelled() {
+        return (byte) STATE.getAcquire(this) == CANCELLED;
+    }
+
+    /** Returns the state in the JDK's terms: RUNNING while pending, then SUCCESS, FAILED or CANCELLED. Any thread. */
+    public java.util.concurrent.Future.State state() {
+        return switch ((byte) STATE.getAcquire(this)) {
+            case PENDING -> java.util.concurrent.Future.State.RUNNING;
+            case CANCELLED -> java.util.concurrent.Future.State.CANCELLED;
+            default -> exception == null ? java.util.concurrent.Future.State.SUCCESS
+                    : java.util.concurrent.Future.State.FAILED;
+        };
+    }
+
+    /**
+     * Cancels this future and schedules its callbacks.
+     *
+     * @return false if it was already done, else true
+     */
+    public boolean cancel() {
+        return cancel(null);
+    }
+
+    /**
+     * Cancels this future with a message that the {@link CancelledError} raised by {@link #result()} and
+     * {@link #await()} carries, and schedules its callbacks.
+     *
+     * @return false if it was already done, else true
+     */
+    public boolean cancel(String msg) {
+        loop.checkThread("cancel");
+        if (state != PENDING) {
+            return false;
+        }
+        cancelMessage = msg;
+        STATE.setRelease(this, CANCELLED);
+        scheduleCallbacks();
+        return true;
+    }
+
+    /**
+     * Returns the result.
+     *
+     * @throws CancelledError if cancelled
+     * @throws InvalidStateError if not done yet
+     *         (any other exception: the very one set with {@link #setException}, checked or not)
+     */
+    @SuppressWarnings("unchecked")
+    public T result() {
+        byte s = state;
+        if (s == CANCELLED) {
+            throw makeCancelledError();
+        }
+        if (s != FINISHED) {
+            throw new InvalidStateError("Result is not ready.");
+        }
+        if (exception != null) {
+            markRetrieved();
+            throw Throwables.sneakyThrow(exception);
+        }
+        return (T) result;
+    }
+
+    /**
+     * Returns the exception set with {@link #setException}, or null if the future has a result.
+     *
+     * @throws CancelledError if cancelled
+     * @throws InvalidStateError if not done yet
+     */
+    public Throwable exception() {
+        byte s = state;
+        if (s == CANCELLED) {
+            throw makeCancelledError();
+        }
+        if (s != FINISHED) {
+            throw new InvalidStateError("Exception is not set.");
+        }
+        markRetrieved();
+        return exception;
+    }
+
+    /**
+     * Marks this done with a result and schedules its callbacks.
+     *
+     * @throws InvalidStateError if already done
+     */
+    public void setResult(T value) {
+        loop.checkThread("setResult");
+        if (state != PENDING) {
+            throw new InvalidStateError(stateName() + ": " + this);
+        }
+        result = value;
+        STATE.setRelease(this, FINISHED);
+        scheduleCallbacks();
+    }
+
+    /**
+     * Marks this done with an exception and schedules its callbacks. If no one ever retrieves it (by
+     * {@link #result()}, {@link #exception()} or an await) the loop's exception handler hears of it when
+     * the future is garbage collected.
+     *
+     * @throws NullPointerException if exception is null
+     * @throws IllegalArgumentException for a {@link CancelledError}: use {@link #cancel()}
+     * @throws InvalidStateError if already done
+     */
+    public void setException(Throwable exception) {
+        loop.checkThread("setException");
+        Objects.requireNonNull(exception, "exception");
+        if (state != PENDING) {
+            throw new InvalidStateError(stateName() + ": " + this);
+        }
+        if (exception instanceof CancelledError) {
+            throw new IllegalArgumentException("CancelledError cannot be set as a future's exception; cancel it");
+        }
+        finishWithException(exception);
+    }
+
+    /**
+     * Adds a callback to run, on the loop, when this is done; if it is done already the callback is
+     * scheduled at once. It runs in the context current now.
+     */
+    public void addDoneCallback(Consumer<? super Future<T>> fn) {
+        Objects.requireNonNull(fn, "fn");
+        loop.checkThread("addDoneCallback");
+        CallbackEntry<T> entry = new CallbackEntry<>(this, fn, Context.current().copy());
+        if (state != PENDING) {
+            loop.readyAdd(entry);
+        } else {
+            addCallbackEntry(entry);
+        }
+    }
+
+    /**
+     * Removes every registration of {@code fn} from the callbacks not yet scheduled.
+     *
+     * @return how many were removed
+     */
+    public int removeDoneCallback(Consumer<? super Future<T>> fn) {
+        loop.checkThread("removeDoneCallback");
+        Object cbs = callbacks;
+        if (cbs == null) {
+            return 0;
+        }
+        if (cbs instanceof List<?> list) {
+            int before = list.size();
+            list.removeIf(e -> e instanceof CallbackEntry<?> ce && ce.fn.equals(fn));
+            int removed = before - list.size();
+            if (list.isEmpty()) {
+                callbacks = null;
+            }
+            return removed;
+        }
+        if (cbs instanceof CallbackEntry<?> ce && ce.fn.equals(fn)) {
+            callbacks = null;
+            return 1;
+        }
+        return 0;
+    }
+
+    @Override
+    public T await() {
+        Task<?> task = loop.currentTaskForAwait();
+        if (state == PENDING) {
+            if (task == this) {
+                throw new IllegalStateException("Task cannot await on itself: " + this);
+            }
+            task.futWaiter = this;
+            addCallbackEntry(task.runner);
+            if (task.mustCancel && cancel(task.cancelMessage)) {
+                // cancel() was called on the task while it ran: cancel what it now awaits (CPython's __step).
+                task.mustCancel = false;
+            }
+            task.runner.suspend();
+            task.futWaiter = null;
+            task.checkPinnedAbort();
+        }
+        return resultForAwait(task);
+    }
+
+    /* The outcome as the awaiting task sees it: a pending cancel() of the task wins over a result. */
+    @SuppressWarnings("unchecked")
+    private T resultForAwait(Task<?> task) {
+        Throwable outcome = state == CANCELLED ? makeCancelledError() : exception;
+        if (task.mustCancel) {
+            task.mustCancel = false;
+            if (!(outcome instanceof CancelledError)) {
+                outcome = task.makeCancelledError();
+            }
+        }
+        if (outcome != null) {
+            markRetrieved();
+            throw Throwables.sneakyThrow(outcome);
+        }
+        return (T) result;
+    }
+
+    /* For Task: set the outcome once its coroutine ends. */
+    void finishWithResult(Object value) {
+        result = value;
+        STATE.setRelease(this, FINISHED);
+        scheduleCallbacks();
+    }
+
+    void finishWithException(Throwable t) {
+        exception = t;
+        STATE.setRelease(this, FINISHED);
+        unretrieved = UnretrievedException.track(this, t);
+        scheduleCallbacks();
+    }
+
+    void finishCancelled(String msg) {
+        cancelMessage = msg;
+        STATE.setRelease(this, CANCELLED);
+        scheduleCallbacks();
+    }
+
+    /* The exception without marking it retrieved: for introspection. */
+    Throwable peekException() {
+        return exception;
+    }
+
+    boolean isPending() {
+        return state == PENDING;
+    }
+
+    CancelledError makeCancelledError() {
+        CancelledError original = cancelledExc;
+        if (original != null) {
+            cancelledExc = null;
+            return original;
+        }
+        return new CancelledError(cancelMessage);
+    }
+
+    /* What this waits on, for introspection and the call graph: a task overrides it. */
+    Object callbacksSnapshot() {
+        return callbacks;
+    }
+
+    private void markRetrieved() {
+        UnretrievedException u = unretrieved;
+        if (u != null) {
+            u.retrieved = true;
+            unretrieved = null;
+        }
+    }
+
+    private void addCallbackEntry(Object entry) {
+        Object cbs = callbacks;
+        if (cbs == null) {
+            callbacks = entry;
+        } else if (cbs instanceof CallbackList list) {
+            list.add(entry);
+        } else {
+            CallbackList list = new CallbackList();
+            list.add(cbs);
+            list.add(entry);
+            callbacks = list;
+        }
+    }
+
+    private void scheduleCallbacks() {
+        Object cbs = callbacks;
+        if (cbs == null) {
+            return;
+        }
+        callbacks = null;
+        if (cbs instanceof CallbackList list) {
+            for (Object cb : list) {
+                schedule(cb);
+            }
+        } else {
+            schedule(cbs);
+        }
+    }
+
+    private void schedule(Object cb) {
+        if (cb instanceof TaskRunner runner) {
+            runner.resume();
+        } else {
+            loop.readyAdd((Runnable) cb);
+        }
+    }
+
+    String stateName() {
+        return switch (state) {
+            case PENDING -> "PENDING";
+            case CANCELLED -> "CANCELLED";
+            default -> "FINISHED";
+        };
+    }
+
+    /** Returns a description in asyncio's repr style, e.g. {@code <Future finished result=42>}. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("<").append(getClass().getSimpleName()).append(' ');
+        appendState(sb);
+        return sb.append('>').toString();
+    }
+
+    void appendState(StringBuilder sb) {
+        byte s = (byte) STATE.getAcquire(this);
+        sb.append(s == PENDING ? "pending" : s == CANCELLED ? "cancelled" : "finished");
+        if (s == FINISHED) {
+            if (exception != null) {
+                sb.append(" exception=").append(exception);
+            } else {
+                sb.append(" result=").append(result);
+            }
+        }
+    }
+
+    private static final class CallbackList extends ArrayList<Object> {
+        private static final long serialVersionUID = 1L;
+
+        CallbackList() {
+            super(4);
+        }
+    }
+
+    /* A done callback with the context it runs in; itself the ready-queue item, so scheduling allocates nothing. */
+    private static final class CallbackEntry<T> implements Runnable {
+        private final Future<T> future;
+        private final Consumer<? super Future<T>> fn;
+        private final Context context;
+
+        CallbackEntry(Future<T> future, Consumer<? super Future<T>> fn, Context context) {
+            this.future = future;
+            this.fn = fn;
+            this.context = context;
+        }
+
+        @Override
+        public void run() {
+            EventLoop loop = future.loop;
+            Context previous = loop.enterContext(context);
+            try {
+                fn.accept(future);
+            } catch (Throwable t) {
+                loop.callExceptionHandler(new ExceptionContext(
+                        "Exception in callback " + fn + " of " + future, t, future, null));
+            } finally {
+                loop.exitContext(previous);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "done callback " + fn + " of " + future;
+        }
+    }
+
+    /*
+     * asyncio logs "exception was never retrieved" from Future.__del__. We do it from a Cleaner, registered
+     * only when a future fails, so the common path pays nothing. The action must not reach the future.
+     */
+    private static final class UnretrievedException implements Runnable {
+        private final EventLoop loop;
+        private final Throwable exception;
+        private final String description;
+        volatile boolean retrieved;
+
+        private UnretrievedException(EventLoop loop, Throwable exception, String description) {
+            this.loop = loop;
+            this.exception = exception;
+            this.description = description;
+        }
+
+        static UnretrievedException track(Future<?> future, Throwable exception) {
+            String what = future instanceof Task<?> t ? "Task " + t.getName() : "Future";
+            UnretrievedException u = new UnretrievedException(future.loop, exception,
+                    what + " exception was never retrieved");
+            CLEANER.register(future, u);
+            return u;
+        }
+
+        @Override
+        public void run() {
+            if (!retrieved) {
+                loop.reportFromAnyThread(new ExceptionContext(description, exception, null, null));
+            }
+        }
+    }
+}

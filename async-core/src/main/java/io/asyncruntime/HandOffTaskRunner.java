@@ -1,0 +1,89 @@
+package io.asyncruntime;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@link EngineMode#PORTABLE}: the task's virtual thread runs on the JDK's default scheduler, and the loop
+ * moves between threads like a baton.
+ *
+ * <p>Exactly one thread holds the loop: the loop thread or one task's virtual thread. A task that suspends
+ * hands the loop straight to the next ready task when the next ready item is a task step of the current
+ * iteration, and back to the loop thread otherwise (callbacks, timers, waiting for work). The hand-off is a
+ * volatile write read by the receiver, so whatever the giver did happens-before what the receiver does.
+ *
+ * <p>A blocking call inside a task blocks its thread while it holds the loop: nothing else of the loop
+ * runs, as in asyncio.
+ */
+final class HandOffTaskRunner extends TaskRunner {
+    /* Threading: loop holder only. */
+    private Thread thread;
+    /* Threading: written by the thread that hands the loop over, read by this task's thread. */
+    private volatile boolean holdsLoop;
+
+    HandOffTaskRunner(Task<?> task) {
+        super(task);
+    }
+
+    @Override
+    Thread thread() {
+        return thread;
+    }
+
+    /* On the loop thread: the ready queue reached this task's step. */
+    @Override
+    public void run() {
+        loop.lendLoop(this);
+    }
+
+    /* By the current holder of the loop: let this task run its step. */
+    void takeLoop() {
+        if (thread == null) {
+            thread = Thread.ofVirtual().unstarted(this::threadBody);
+            loop.enterStep(task, thread);
+            holdsLoop = true;
+            thread.start();
+        } else {
+            loop.enterStep(task, thread);
+            holdsLoop = true;
+            LockSupport.unpark(thread);
+        }
+    }
+
+    @Override
+    void suspend() {
+        holdsLoop = false;
+        loop.handOffFrom(this);
+        awaitLoop();
+    }
+
+    @Override
+    void resume() {
+        loop.readyAdd(this);
+    }
+
+    @Override
+    void yieldNow() {
+        loop.readyAdd(this);
+        suspend();
+    }
+
+    private void awaitLoop() {
+        boolean interrupted = false;
+        while (!holdsLoop) {
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void threadBody() {
+        awaitLoop();
+        runTask();
+        holdsLoop = false;
+        loop.handOffFrom(this);
+    }
+}

@@ -1,0 +1,14 @@
+package io.asyncruntime;
+
+/**
+ * Raised by a {@link Future} operation that its state does not allow: a result asked of a pending
+ * future, a result set on a done one, a result set on a {@link Task}.
+ */
+public class InvalidStateError extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    /** Creates one with the given message. */
+    public InvalidStateError(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,48 @@
+package io.asyncruntime;
+
+/**
+ * Moves one task between running and suspended: the engine behind {@link Task}, one per task.
+ *
+ * <p>The loop runs the runner (a ready-queue item) to run the task's next step. The task's own code calls
+ * {@link #suspend()} at an await and {@link #yieldNow()} at {@code sleep(0)}; the loop calls
+ * {@link #resume()} when what the task awaits is done. {@link CarrierTaskRunner} and
+ * {@link HandOffTaskRunner} are the two engines of {@link EngineMode}.
+ *
+ * <p>Threading: {@link #run()} and {@link #resume()} on the loop; {@link #suspend()} and {@link #yieldNow()}
+ * on the task's virtual thread while it runs.
+ */
+abstract sealed class TaskRunner implements Runnable permits CarrierTaskRunner, HandOffTaskRunner {
+    final Task<?> task;
+    final EventLoop loop;
+
+    TaskRunner(Task<?> task) {
+        this.task = task;
+        this.loop = task.loop;
+    }
+
+    /** Runs the task until it next suspends or finishes. Loop only. */
+    @Override
+    public abstract void run();
+
+    /** Gives up the loop until {@link #resume()}; returns on the task's thread when the task runs again. */
+    abstract void suspend();
+
+    /** Schedules the task's next step at the back of the ready queue. Loop only. */
+    abstract void resume();
+
+    /** Lets every step that is ready now run first, then continues: asyncio's {@code sleep(0)}. */
+    abstract void yieldNow();
+
+    /** Returns the task's virtual thread, or null before its first step. */
+    abstract Thread thread();
+
+    /* The body of the task's virtual thread. */
+    final void runTask() {
+        task.runBody();
+    }
+
+    @Override
+    public String toString() {
+        return task.toString();
+    }
+}

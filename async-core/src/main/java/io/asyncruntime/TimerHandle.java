@@ -1,0 +1,39 @@
+package io.asyncruntime;
+
+/**
+ * A callback scheduled at a point in loop time by {@link EventLoop#callLater} or {@link EventLoop#callAt}.
+ *
+ * <p>Timers due at the same instant run in the order they were scheduled.
+ *
+ * <p>Threading: as {@link Handle}; {@link #when()} is immutable.
+ */
+public final class TimerHandle extends Handle {
+    final long deadlineNanos;
+    final long sequence;
+    /* Threading: loop only. In the loop's timer heap: its cancellation counts towards a clean-up. */
+    boolean scheduled;
+
+    TimerHandle(EventLoop loop, long deadlineNanos, long sequence, Runnable callback, Context context) {
+        super(loop, callback, context);
+        this.deadlineNanos = deadlineNanos;
+        this.sequence = sequence;
+    }
+
+    /** Returns the loop time, in seconds, at which the callback is due (same scale as {@link EventLoop#time()}). */
+    public double when() {
+        return deadlineNanos / 1e9;
+    }
+
+    @Override
+    public void cancel() {
+        if (!cancelled()) {
+            super.cancel();
+            loop.timerHandleCancelled(this);
+        }
+    }
+
+    static int compare(TimerHandle a, TimerHandle b) {
+        int byTime = Long.compare(a.deadlineNanos, b.deadlineNanos);
+        return byTime != 0 ? byTime : Long.compare(a.sequence, b.sequence);
+    }
+}
