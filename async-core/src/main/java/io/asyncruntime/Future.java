@@ -385,9 +385,17 @@ public class Future<T> implements Awaitable<T> {
     }
 
     void appendState(StringBuilder sb) {
+        appendStateWord(sb);
+        appendOutcome(sb);
+    }
+
+    void appendStateWord(StringBuilder sb) {
         byte s = (byte) STATE.getAcquire(this);
         sb.append(s == PENDING ? "pending" : s == CANCELLED ? "cancelled" : "finished");
-        if (s == FINISHED) {
+    }
+
+    void appendOutcome(StringBuilder sb) {
+        if ((byte) STATE.getAcquire(this) == FINISHED) {
             if (exception != null) {
                 sb.append(" exception=").append(exception);
             } else {

@@ -222,9 +222,10 @@ public class Task<T> extends Future<T> {
         if (isPending() && numCancelsRequested > 0) {
             sb.append("cancelling");
         } else {
-            appendState(sb);
+            appendStateWord(sb);
         }
         sb.append(" name='").append(getName()).append("' coro=").append(coro);
+        appendOutcome(sb);
         Future<?> waiter = futWaiter;
         if (waiter != null && isPending()) {
             sb.append(" wait_for=").append(waiter);

@@ -18,26 +18,50 @@ public final class StackFrames {
             "io.asyncruntime.CarrierTaskRunner",
             "io.asyncruntime.HandOffTaskRunner",
             "io.asyncruntime.EventLoop",
-            "io.asyncruntime.Async",
-            "java.lang.VirtualThread",
-            "java.lang.Thread",
-            "java.util.concurrent.locks.LockSupport");
+            "io.asyncruntime.Async");
 
     private StackFrames() {
     }
 
-    /** Returns the frames that are not the engine's, in the order given. */
+    /**
+     * Returns a task's frames, newest first, without the engine: the JDK's parking frames and the engine's
+     * await machinery on top (everything above the outermost engine frame of the first engine run), and the
+     * engine's and the virtual thread's frames at the bottom.
+     */
     public static List<StackTraceElement> userFrames(StackTraceElement[] frames) {
-        List<StackTraceElement> out = new ArrayList<>(frames.length);
-        for (StackTraceElement f : frames) {
-            String cls = f.getClassName();
-            if (ENGINE_CLASSES.contains(cls) || cls.startsWith("jdk.internal.") || cls.startsWith("io.asyncruntime.internal.")
-                    || isEngineLambda(cls)) {
-                continue;
+        int start = 0;
+        for (int i = 0; i < frames.length; i++) {
+            if (isEngine(frames[i])) {
+                int j = i;
+                while (j + 1 < frames.length && isEngine(frames[j + 1])) {
+                    j++;
+                }
+                start = j + 1;
+                break;
             }
-            out.add(f);
+            if (!isJdkInternal(frames[i])) {
+                break; // user code is on top (a traceback, or a task blocked in a call of its own)
+            }
+        }
+        List<StackTraceElement> out = new ArrayList<>(frames.length - start);
+        for (int i = start; i < frames.length; i++) {
+            StackTraceElement f = frames[i];
+            if (!isEngine(f) && !isJdkInternal(f)) {
+                out.add(f);
+            }
         }
         return out;
+    }
+
+    private static boolean isEngine(StackTraceElement f) {
+        String cls = f.getClassName();
+        return ENGINE_CLASSES.contains(cls) || cls.startsWith("io.asyncruntime.internal.") || isEngineLambda(cls);
+    }
+
+    private static boolean isJdkInternal(StackTraceElement f) {
+        String cls = f.getClassName();
+        return cls.startsWith("jdk.internal.") || cls.startsWith("java.lang.VirtualThread")
+                || cls.startsWith("java.lang.System$") || cls.equals("java.util.concurrent.locks.LockSupport");
     }
 
     private static boolean isEngineLambda(String cls) {

@@ -1,0 +1,42 @@
+package io.asyncruntime;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** Test helpers: loops on virtual time, and an ordered log of what happened. */
+final class Loops {
+    private Loops() {
+    }
+
+    /** A loop on a {@link ManualClock}: timers fire at once in virtual time, and {@code time()} is exact. */
+    static EventLoop virtual() {
+        return EventLoop.builder().clock(new ManualClock()).build();
+    }
+
+    /** Runs {@code main} to completion on a fresh virtual-time loop, as {@code Async.run} would, and closes it. */
+    static <T> T runVirtual(Coroutine<T> main) {
+        EventLoop loop = virtual();
+        try {
+            return loop.runUntilComplete(main);
+        } finally {
+            Async.cancelAllTasks(loop);
+            loop.close();
+        }
+    }
+
+    /** An append-only, thread-safe list of lines, like the printed output of the seed examples. */
+    static final class Log {
+        private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+
+        void add(String line) {
+            lines.add(line);
+        }
+
+        List<String> lines() {
+            synchronized (lines) {
+                return List.copyOf(lines);
+            }
+        }
+    }
+}
