@@ -230,7 +230,8 @@ public final class Async {
             }
             t.addDoneCallback(f -> {
                 if (f.cancelled()) {
-                    super.cancel(false);
+                    // A CancellationException completes it as cancelled, and keeps the cancel message.
+                    completeExceptionally(f.makeCancelledError());
                 } else if (f.peekException() != null) {
                     completeExceptionally(f.exception());
                 } else {

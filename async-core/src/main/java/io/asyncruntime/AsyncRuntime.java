@@ -114,7 +114,13 @@ public final class AsyncRuntime implements AutoCloseable {
         } catch (ExecutionException e) {
             throw Throwables.sneakyThrow(e.getCause());
         } catch (CancellationException e) {
-            throw e instanceof CancelledError ce ? ce : new CancelledError(e.getMessage());
+            // Newer JDKs wrap the completing exception in a fresh one ("get"); hand back the task's own.
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof CancelledError ce) {
+                    throw ce;
+                }
+            }
+            throw new CancelledError(e.getMessage());
         } catch (InterruptedException e) {
             f.cancel(true);
             Thread.currentThread().interrupt();

@@ -40,10 +40,12 @@ final class CarrierTaskRunner extends TaskRunner implements Executor {
     private static final int STEPPING = 1;
     private static final int RESUMED = 2;
     private static final VarHandle PHASE;
+    private static final VarHandle SUSPENDING;
 
     static {
         try {
             PHASE = MethodHandles.lookup().findVarHandle(CarrierTaskRunner.class, "phase", int.class);
+            SUSPENDING = MethodHandles.lookup().findVarHandle(CarrierTaskRunner.class, "suspending", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -113,6 +115,16 @@ final class CarrierTaskRunner extends TaskRunner implements Executor {
         } finally {
             loop.exitStep();
         }
+    }
+
+    /*
+     * For the watchdog (another thread): the task asked to suspend but its thread is still mounted. Right
+     * after a normal park the step ends and the loop clears its running task at once; if this stays true
+     * with the loop not advancing, the park could not unmount: the thread is pinned (a native frame or a
+     * class initializer on its stack) and parked the loop thread itself.
+     */
+    boolean suspendingButMounted() {
+        return (boolean) SUSPENDING.getOpaque(this);
     }
 
     /* Called by the loop thread while it holds for this task: true once a foreign thread resumed it. */

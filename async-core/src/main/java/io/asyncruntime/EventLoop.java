@@ -462,6 +462,9 @@ public class EventLoop implements AutoCloseable {
     }
 
     private void enterRunning(Thread me) {
+        if (mode == EngineMode.FAST) {
+            LoopWatchdog.ensureStarted();
+        }
         synchronized (RUNNING_LOCK) {
             EventLoop[] now = runningLoops;
             EventLoop[] next = Arrays.copyOf(now, now.length + 1);
@@ -898,6 +901,34 @@ public class EventLoop implements AutoCloseable {
             throw new IllegalStateException("Non-thread-safe operation " + operation + " called from thread '"
                     + Thread.currentThread().getName() + "', not the loop's; use callSoonThreadsafe or AsyncRuntime");
         }
+    }
+
+    /* Threading: the watchdog thread only. What it saw at its previous tick. */
+    private long watchdogSteps = -1;
+    private Task<?> watchdogTask;
+
+    /*
+     * Called by LoopWatchdog every tick. FAST mode only: a task that awaited while pinned to the loop thread
+     * parked the loop thread itself, and nothing on the loop can ever wake it. Wake it with pinnedAbort set,
+     * so its await raises a clear IllegalStateException instead of hanging forever.
+     */
+    void watchdogTick() {
+        Task<?> t = (Task<?>) RUNNING_TASK.getAcquire(this);
+        long s = (long) STEPS.getOpaque(this);
+        if (t != null && t.runner instanceof CarrierTaskRunner c && c.suspendingButMounted()
+                && s == watchdogSteps && t == watchdogTask) {
+            LOG.log(System.Logger.Level.ERROR, () -> t.getName() + " awaited while pinned to loop " + name
+                    + "; raising IllegalStateException in it. Its stack:\n  " + String.join("\n  ",
+                    t.getStack().stream().map(String::valueOf).toList()));
+            t.pinnedAbort = true;
+            LockSupport.unpark(c.thread());
+        }
+        watchdogSteps = s;
+        watchdogTask = t;
+    }
+
+    static EventLoop[] runningLoops() {
+        return runningLoops;
     }
 
     // ---------------------------------------------------------------- finding the running loop

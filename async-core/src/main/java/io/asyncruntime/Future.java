@@ -256,9 +256,15 @@ public class Future<T> implements Awaitable<T> {
                 // cancel() was called on the task while it ran: cancel what it now awaits (CPython's __step).
                 task.mustCancel = false;
             }
-            task.runner.suspend();
+            do {
+                task.runner.suspend();
+                if (task.pinnedAbort) {
+                    removeCallbackEntry(task.runner);
+                    task.futWaiter = null;
+                    task.checkPinnedAbort();
+                }
+            } while (state == PENDING); // a wake-up nobody asked for (a stray unpark) suspends again
             task.futWaiter = null;
-            task.checkPinnedAbort();
         }
         return resultForAwait(task);
     }
@@ -342,6 +348,15 @@ public class Future<T> implements Awaitable<T> {
             list.add(cbs);
             list.add(entry);
             callbacks = list;
+        }
+    }
+
+    private void removeCallbackEntry(Object entry) {
+        Object cbs = callbacks;
+        if (cbs == entry) {
+            callbacks = null;
+        } else if (cbs instanceof CallbackList list) {
+            list.remove(entry);
         }
     }
 

@@ -1,0 +1,157 @@
+package io.asyncruntime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine's one contract in both modes: one task at a time, nothing between two awaits, no silent hang.
+ * The build runs this suite twice, with and without the FAST flag.
+ */
+class EngineTest {
+
+    @Test
+    void theBuildRunsTheModeItMeansToTest() {
+        String expected = System.getProperty("asyncruntime.expectMode");
+        EngineMode best = EngineMode.best();
+        if (expected != null) {
+            assertThat(best).isEqualTo(EngineMode.valueOf(expected));
+        }
+        if (best == EngineMode.PORTABLE) {
+            assertThat(EngineMode.fastModeUnavailableReason()).contains("--add-opens java.base/java.lang=ALL-UNNAMED");
+        } else {
+            assertThat(EngineMode.fastModeUnavailableReason()).isNull();
+        }
+        assertThat(Async.run(() -> Async.getRunningLoop().engineMode())).isEqualTo(best);
+    }
+
+    @Test
+    void aBlockingCallHoldsTheLoopAsInAsyncio() {
+        List<String> order = new CopyOnWriteArrayList<>();
+        Async.run(() -> {
+            Task<Void> blocker = Async.createTask(() -> {
+                order.add("blocker before");
+                Thread.sleep(30);
+                order.add("blocker after");
+                return null;
+            });
+            Task<Void> other = Async.createTask(() -> {
+                order.add("other");
+                return null;
+            });
+            blocker.await();
+            other.await();
+            return null;
+        });
+        assertThat(order).containsExactly("blocker before", "blocker after", "other");
+    }
+
+    @Test
+    void blockingCallsSuspendIsAnExplicitFastModeOptIn() {
+        if (EngineMode.best() == EngineMode.PORTABLE) {
+            assertThatThrownBy(() -> EventLoop.builder().blockingCallsSuspend(true).build())
+                    .isInstanceOf(IllegalStateException.class);
+            return;
+        }
+        List<String> order = new CopyOnWriteArrayList<>();
+        EventLoop loop = EventLoop.builder().blockingCallsSuspend(true).build();
+        loop.runUntilComplete(() -> {
+            Task<Void> blocker = Async.createTask(() -> {
+                order.add("blocker before");
+                Thread.sleep(50);
+                order.add("blocker after");
+                return null;
+            });
+            Task<Void> other = Async.createTask(() -> {
+                order.add("other");
+                return null;
+            });
+            blocker.await();
+            other.await();
+            return null;
+        });
+        loop.close();
+        assertThat(order).containsExactly("blocker before", "other", "blocker after");
+    }
+
+    @Test
+    void aVirtualThreadStartedInsideATaskRunsOffTheLoop() throws Exception {
+        boolean ranWhileTheLoopWasHeld = Async.run(() -> {
+            CountDownLatch childRan = new CountDownLatch(1);
+            Thread child = Thread.ofVirtual().start(childRan::countDown);
+            // Blocks the task (and so the loop): the child must not need the loop to run.
+            boolean ran = childRan.await(10, TimeUnit.SECONDS);
+            child.join();
+            return ran;
+        });
+        assertThat(ranWhileTheLoopWasHeld).isTrue();
+    }
+
+    @Test
+    void anotherThreadCanNameAndReadTheStackOfTheTaskThatHoldsTheLoop() throws Exception {
+        try (AsyncRuntime runtime = AsyncRuntime.start("held-loop")) {
+            CountDownLatch entered = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Task<String> stuck = runtime.createTask("stuck-in-blocking-call", () -> {
+                entered.countDown();
+                release.await();
+                return "released";
+            });
+            assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+            Task<?> current = null;
+            for (int i = 0; i < 1000 && current == null; i++) {
+                current = runtime.currentTask().orElse(null);
+                if (current == null) {
+                    Thread.sleep(1);
+                }
+            }
+            assertThat(current).isSameAs(stuck);
+            assertThat(stuck.getStack()).anyMatch(f -> f.getClassName().equals(CountDownLatch.class.getName()));
+            release.countDown();
+            assertThat(runtime.run(stuck::await)).isEqualTo("released");
+        }
+    }
+
+    static final class AwaitsInItsInitializer {
+        static final String VALUE;
+
+        static {
+            Future<String> never = Async.getRunningLoop().createFuture();
+            VALUE = never.await();
+        }
+
+        private AwaitsInItsInitializer() {
+        }
+    }
+
+    @Test
+    void anAwaitWhilePinnedIsAClearErrorNotAHang() {
+        Throwable failure = Async.run(() -> {
+            Task<String> t = Async.createTask(() -> AwaitsInItsInitializer.VALUE);
+            for (int i = 0; i < 100 && !t.done(); i++) {
+                Async.sleep(0.02);
+            }
+            t.cancel("gave up waiting");
+            try {
+                t.await();
+                return null;
+            } catch (Throwable e) {
+                return e;
+            }
+        });
+        assertThat(failure).isInstanceOf(ExceptionInInitializerError.class);
+        if (EngineMode.best() == EngineMode.FAST) {
+            // The watchdog woke the pinned thread with a clear error well before main gave up.
+            assertThat(failure.getCause()).isInstanceOf(IllegalStateException.class).hasMessageContaining("pinned");
+        } else {
+            // PORTABLE: a pinned virtual thread parks its own carrier, not the loop: the await simply waits,
+            // the loop goes on, and the cancellation reaches it.
+            assertThat(failure.getCause()).isInstanceOf(CancelledError.class).hasMessage("gave up waiting");
+        }
+    }
+}

@@ -1,0 +1,353 @@
+package io.asyncruntime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** EventLoop's contract, after CPython's test_base_events.py. */
+class EventLoopTest {
+    private final EventLoop loop = Loops.virtual();
+
+    @AfterEach
+    void closeLoop() {
+        if (!loop.isRunning()) {
+            loop.close();
+        }
+    }
+
+    private void runFor(double seconds) {
+        loop.callLater(seconds, loop::stop);
+        loop.runForever();
+    }
+
+    @Test
+    void callSoonRunsInFifoOrderInTheNextIteration() {
+        List<Integer> calls = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            int k = i;
+            loop.callSoon(() -> calls.add(k));
+        }
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        assertThat(calls).containsExactly(0, 1, 2, 3, 4);
+    }
+
+    @Test
+    void timersRunByDeadlineThenInTheOrderTheyWereScheduled() {
+        List<String> calls = new ArrayList<>();
+        loop.callLater(0.2, () -> calls.add("b@0.2"));
+        loop.callLater(0.1, () -> calls.add("a@0.1"));
+        loop.callLater(0.2, () -> calls.add("c@0.2"));
+        loop.callAt(loop.time() + 0.15, () -> calls.add("at@0.15"));
+        loop.callLater(Duration.ofMillis(50), () -> calls.add("d@0.05"));
+        runFor(1);
+        assertThat(calls).containsExactly("d@0.05", "a@0.1", "at@0.15", "b@0.2", "c@0.2");
+        assertThat(loop.time()).isEqualTo(1.0);
+    }
+
+    @Test
+    void cancelledCallbacksAndTimersDoNotRun() {
+        List<String> calls = new ArrayList<>();
+        Handle h = loop.callSoon(() -> calls.add("soon"));
+        TimerHandle t = loop.callLater(0.1, () -> calls.add("later"));
+        assertThat(t.when()).isEqualTo(0.1);
+        h.cancel();
+        t.cancel();
+        assertThat(h.cancelled()).isTrue();
+        assertThat(t.cancelled()).isTrue();
+        runFor(1);
+        assertThat(calls).isEmpty();
+    }
+
+    @Test
+    void manyCancelledTimersAreCleanedUp() {
+        List<TimerHandle> handles = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            handles.add(loop.callLater(10 + i, () -> { }));
+        }
+        handles.forEach(TimerHandle::cancel);
+        List<String> calls = new ArrayList<>();
+        loop.callLater(1, () -> calls.add("live"));
+        runFor(2);
+        assertThat(calls).containsExactly("live");
+        assertThat(loop.time()).isEqualTo(2.0);
+    }
+
+    @Test
+    void badArgumentsAreClearErrors() {
+        assertThatThrownBy(() -> loop.callLater(-0.001, () -> { })).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> loop.callLater(Duration.ofSeconds(-1), () -> { })).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> loop.callLater(Double.NaN, () -> { })).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> loop.callAt(Double.NaN, () -> { })).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> loop.callSoon(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> loop.callLater(1, null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> loop.createTask(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> loop.runUntilComplete((Future<Object>) null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void stopRunsWhatIsAlreadyScheduledThenReturns() {
+        List<String> calls = new ArrayList<>();
+        loop.callSoon(() -> {
+            calls.add("first");
+            loop.stop();
+            loop.callSoon(() -> calls.add("scheduled during the last iteration"));
+        });
+        loop.callSoon(() -> calls.add("second"));
+        loop.runForever();
+        assertThat(calls).containsExactly("first", "second");
+        assertThat(loop.isRunning()).isFalse();
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        assertThat(calls).containsExactly("first", "second", "scheduled during the last iteration");
+    }
+
+    @Test
+    void stopBeforeRunningRunsOneIteration() {
+        List<String> calls = new ArrayList<>();
+        loop.callSoon(() -> calls.add("ran"));
+        loop.stop();
+        loop.runForever();
+        assertThat(calls).containsExactly("ran");
+    }
+
+    @Test
+    void runUntilCompleteOfAStoppedLoopIsAClearError() {
+        Future<String> never = loop.createFuture();
+        loop.callSoon(loop::stop);
+        assertThatThrownBy(() -> loop.runUntilComplete(never)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("Event loop stopped before Future completed.");
+    }
+
+    @Test
+    void aClosedLoopRefusesWork() {
+        loop.close();
+        loop.close();
+        assertThat(loop.isClosed()).isTrue();
+        assertThatThrownBy(() -> loop.callSoon(() -> { })).isInstanceOf(IllegalStateException.class).hasMessage("Event loop is closed");
+        assertThatThrownBy(() -> loop.callSoonThreadsafe(() -> { })).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> loop.callLater(1, () -> { })).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> loop.createTask(() -> 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(loop::runForever).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void closingReportsTasksLeftPending() {
+        List<ExceptionContext> errors = new ArrayList<>();
+        loop.setExceptionHandler((l, ctx) -> errors.add(ctx));
+        Task<Void> forgotten = loop.createTask(() -> {
+            Async.sleep(100);
+            return null;
+        });
+        loop.runUntilComplete(() -> null);
+        loop.close();
+        assertThat(errors).extracting(ExceptionContext::future).containsExactly(forgotten);
+        assertThat(errors.get(0).message()).isEqualTo("Task was destroyed but it is pending!");
+    }
+
+    @Test
+    void runningTwiceOrCloseWhileRunningOrNestingLoopsIsRefused() {
+        EventLoop other = Loops.virtual();
+        loop.runUntilComplete(() -> {
+            assertThatThrownBy(loop::runForever).isInstanceOf(IllegalStateException.class).hasMessageContaining("already running");
+            assertThatThrownBy(loop::close).isInstanceOf(IllegalStateException.class).hasMessageContaining("running");
+            assertThatThrownBy(() -> other.runUntilComplete(() -> 1)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("another loop is running");
+            assertThatThrownBy(() -> Async.run(() -> 1)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("cannot be called from a running event loop");
+            return null;
+        });
+        other.close();
+    }
+
+    @Test
+    void callSoonThreadsafeWakesAnIdleLoop() throws Exception {
+        EventLoop real = new EventLoop();
+        CountDownLatch started = new CountDownLatch(1);
+        List<String> calls = new CopyOnWriteArrayList<>();
+        Thread runner = Thread.ofPlatform().start(() -> {
+            real.callSoon(started::countDown);
+            real.runForever();
+        });
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < 100; i++) {
+            int k = i;
+            real.callSoonThreadsafe(() -> calls.add("c" + k));
+        }
+        real.callSoonThreadsafe(real::stop);
+        runner.join(10_000);
+        assertThat(runner.isAlive()).isFalse();
+        assertThat(calls).hasSize(100).startsWith("c0", "c1").endsWith("c99");
+        real.close();
+    }
+
+    @Test
+    void callbacksThatThrowReachTheHandlerAndTheLoopGoesOn() {
+        List<ExceptionContext> errors = new ArrayList<>();
+        loop.setExceptionHandler((l, ctx) -> errors.add(ctx));
+        RuntimeException boom = new RuntimeException("boom");
+        List<String> calls = new ArrayList<>();
+        Handle bad = loop.callSoon(() -> {
+            throw boom;
+        });
+        loop.callSoon(() -> calls.add("after"));
+        runFor(0.1);
+        assertThat(calls).containsExactly("after");
+        assertThat(errors).hasSize(1);
+        assertThat(errors.get(0).exception()).isSameAs(boom);
+        assertThat(errors.get(0).handle()).isSameAs(bad);
+    }
+
+    @Test
+    void aHandlerThatThrowsFallsBackToTheDefault() {
+        loop.setExceptionHandler((l, ctx) -> {
+            throw new IllegalStateException("handler broke");
+        });
+        List<String> calls = new ArrayList<>();
+        loop.callSoon(() -> {
+            throw new RuntimeException("boom");
+        });
+        loop.callSoon(() -> calls.add("after"));
+        runFor(0.1);
+        assertThat(calls).containsExactly("after");
+    }
+
+    @Test
+    void debugModeLogsSlowCallbacks() {
+        Logger jul = Logger.getLogger(EventLoop.class.getName());
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                warnings.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(capture);
+        try {
+            EventLoop debugLoop = EventLoop.builder().debug(true).slowCallbackDuration(Duration.ofMillis(20)).build();
+            assertThat(debugLoop.getDebug()).isTrue();
+            assertThat(debugLoop.getSlowCallbackDuration()).isEqualTo(Duration.ofMillis(20));
+            debugLoop.callSoon(() -> busy(Duration.ofMillis(40)));
+            debugLoop.callSoon(debugLoop::stop);
+            debugLoop.runForever();
+            debugLoop.close();
+        } finally {
+            jul.removeHandler(capture);
+        }
+        assertThat(warnings).anyMatch(m -> m.startsWith("Executing ") && m.endsWith(" seconds"));
+    }
+
+    private static void busy(Duration d) {
+        long end = System.nanoTime() + d.toNanos();
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void runInExecutorRunsOffTheLoopAndCompletesOnIt() {
+        EventLoop real = new EventLoop();
+        String result = real.runUntilComplete(() -> {
+            EventLoop l = Async.getRunningLoop();
+            Thread loopThread = l.loopThread();
+            Future<String> f = l.runInExecutor(null, () -> {
+                assertThat(Thread.currentThread()).isNotSameAs(loopThread);
+                return "from " + (Thread.currentThread().isVirtual() ? "a virtual thread" : "a platform thread");
+            });
+            IllegalStateException boom = new IllegalStateException("in executor");
+            Future<String> failing = l.runInExecutor(null, () -> {
+                throw boom;
+            });
+            assertThatThrownBy(failing::await).isSameAs(boom);
+            return f.await();
+        });
+        real.close();
+        assertThat(result).isEqualTo("from a virtual thread");
+    }
+
+    @Test
+    void virtualTimeWaitsForWorkHandedToOtherThreadsInsteadOfJumping() {
+        String result = loop.runUntilComplete(() -> {
+            EventLoop l = Async.getRunningLoop();
+            Task<String> sleeper = Async.createTask(() -> Async.sleep(Duration.ofSeconds(60), "slept"));
+            Future<String> f = l.runInExecutor(null, () -> {
+                Thread.sleep(50);
+                return "worked";
+            });
+            String worked = f.await();
+            assertThat(sleeper.done()).isFalse();
+            assertThat(l.time()).isLessThan(60.0);
+            return worked + "+" + sleeper.await();
+        });
+        assertThat(result).isEqualTo("worked+slept");
+        assertThat(loop.time()).isEqualTo(60.0);
+    }
+
+    @Test
+    void asyncRunCancelsLeftoverTasksAndLetsThemCleanUp() {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        String value = Async.run(() -> {
+            Async.createTask(() -> {
+                try {
+                    Async.sleep(3600);
+                } finally {
+                    calls.add("leftover cleaned up");
+                }
+                return null;
+            });
+            Async.sleep(0);
+            return "main done";
+        });
+        assertThat(value).isEqualTo("main done");
+        assertThat(calls).containsExactly("leftover cleaned up");
+    }
+
+    @Test
+    void getRunningLoopOutsideALoopIsAClearError() {
+        assertThatThrownBy(Async::getRunningLoop).isInstanceOf(IllegalStateException.class).hasMessage("no running event loop");
+        assertThatThrownBy(() -> Async.createTask(() -> 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> Async.await(() -> 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new Future<String>()).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void ensureFutureAndCoroutineChecks() throws Exception {
+        Loops.runVirtual(() -> {
+            Future<String> f = Async.getRunningLoop().createFuture();
+            assertThat(Async.<String>ensureFuture(f)).isSameAs(f);
+            Future<Integer> fromCoro = Async.ensureFuture((Coroutine<Integer>) () -> 7);
+            assertThat(fromCoro).isInstanceOf(Task.class);
+            assertThat(fromCoro.await()).isEqualTo(7);
+            Awaitable<String> custom = () -> "custom";
+            assertThat(Async.<String>ensureFuture(custom).await()).isEqualTo("custom");
+            assertThatThrownBy(() -> Async.ensureFuture("nope")).isInstanceOf(IllegalArgumentException.class);
+            return null;
+        });
+        assertThat(Async.isCoroutine("x")).isFalse();
+        assertThat(Async.isCoroutineFunction(EventLoopTest.class.getDeclaredMethod("coroutineFactory"))).isTrue();
+        assertThat(Async.isCoroutineFunction(EventLoopTest.class.getDeclaredMethod("busy", Duration.class))).isFalse();
+    }
+
+    static Coroutine<String> coroutineFactory() {
+        return () -> "x";
+    }
+}
