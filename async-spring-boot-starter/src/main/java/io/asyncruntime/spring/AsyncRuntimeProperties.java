@@ -1,0 +1,68 @@
+package io.asyncruntime.spring;
+
+import io.asyncruntime.EngineMode;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of the auto-configured event loop, under {@code async.runtime}.
+ */
+@ConfigurationProperties("async.runtime")
+public class AsyncRuntimeProperties {
+
+    /** Name of the event loop, also the name of its thread and the "loop" tag of its metrics. */
+    private String loopName = "asyncio-loop";
+
+    /** Whether the loop runs in debug mode: it logs callbacks and task steps slower than slow-callback-duration. */
+    private boolean debug = false;
+
+    /** Duration above which debug mode logs a callback or task step as slow. */
+    private Duration slowCallbackDuration = Duration.ofMillis(100);
+
+    /** How long shutdown waits for the cancelled tasks to finish before abandoning them. */
+    private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+    /** Engine that runs the tasks; unset picks FAST when the JVM allows it, else PORTABLE. */
+    private @Nullable EngineMode mode;
+
+    public String getLoopName() {
+        return loopName;
+    }
+
+    public void setLoopName(String loopName) {
+        this.loopName = loopName;
+    }
+
+    public boolean isDebug() {
+        return debug;
+    }
+
+    public void setDebug(boolean debug) {
+        this.debug = debug;
+    }
+
+    public Duration getSlowCallbackDuration() {
+        return slowCallbackDuration;
+    }
+
+    public void setSlowCallbackDuration(Duration slowCallbackDuration) {
+        this.slowCallbackDuration = slowCallbackDuration;
+    }
+
+    public Duration getShutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    public void setShutdownTimeout(Duration shutdownTimeout) {
+        this.shutdownTimeout = shutdownTimeout;
+    }
+
+    public @Nullable EngineMode getMode() {
+        return mode;
+    }
+
+    public void setMode(@Nullable EngineMode mode) {
+        this.mode = mode;
+    }
+}

@@ -1,0 +1,75 @@
+package io.asyncruntime.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.asyncruntime.Async;
+import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.EngineMode;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+class AsyncRuntimeAutoConfigurationTests {
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(AsyncRuntimeAutoConfiguration.class));
+
+    @Test
+    void providesARunningRuntimeOnANamedThread() {
+        runner.run(context -> {
+            AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
+            assertThat(runtime.loop().isRunning()).isTrue();
+            assertThat(runtime.thread().getName()).isEqualTo("asyncio-loop");
+            assertThat(runtime.run(() -> Async.sleep(java.time.Duration.ofMillis(5), "ran"))).isEqualTo("ran");
+            assertThat(context.getBean(AsyncRuntimeLifecycle.class).isRunning()).isTrue();
+        });
+    }
+
+    @Test
+    void propertiesConfigureTheLoop() {
+        runner.withPropertyValues("async.runtime.loop-name=orders-loop", "async.runtime.debug=true",
+                        "async.runtime.slow-callback-duration=250ms", "async.runtime.mode=portable",
+                        "async.runtime.shutdown-timeout=2s")
+                .run(context -> {
+                    AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
+                    assertThat(runtime.thread().getName()).isEqualTo("orders-loop");
+                    assertThat(runtime.loop().getDebug()).isTrue();
+                    assertThat(runtime.loop().getSlowCallbackDuration()).isEqualTo(Duration.ofMillis(250));
+                    assertThat(runtime.loop().engineMode()).isEqualTo(EngineMode.PORTABLE);
+                    assertThat(context.getBean(AsyncRuntimeProperties.class).getShutdownTimeout()).isEqualTo(Duration.ofSeconds(2));
+                });
+    }
+
+    @Test
+    void closingTheContextShutsTheLoopDown() {
+        AsyncRuntime[] seen = new AsyncRuntime[1];
+        runner.run(context -> seen[0] = context.getBean(AsyncRuntime.class));
+        assertThat(seen[0].isClosed()).isTrue();
+        assertThat(seen[0].loop().isClosed()).isTrue();
+    }
+
+    @Test
+    void backsOffWhenTheApplicationDefinesItsOwnRuntime() {
+        runner.withUserConfiguration(OwnRuntime.class).run(context -> {
+            assertThat(context).hasSingleBean(AsyncRuntime.class);
+            assertThat(context.getBean(AsyncRuntime.class).thread().getName()).isEqualTo("mine");
+        });
+    }
+
+    @Test
+    void backsOffWithoutTheCoreOnTheClasspath() {
+        runner.withClassLoader(new FilteredClassLoader(AsyncRuntime.class))
+                .run(context -> assertThat(context).doesNotHaveBean(AsyncRuntimeLifecycle.class));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnRuntime {
+        @Bean
+        AsyncRuntime myRuntime() {
+            return AsyncRuntime.start("mine");
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.asyncruntime.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.asyncruntime.AsyncRuntime;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.resttestclient.TestRestTemplate;
+import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureTestRestTemplate;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureTestRestTemplate
+class DemoApplicationTests {
+
+    @Autowired
+    TestRestTemplate http;
+
+    @Autowired
+    AsyncRuntime runtime;
+
+    @Test
+    void sayAfterConcurrentlyTakesTheLongerDelayOverRealHttp() {
+        ResponseEntity<SayAfterService.Outcome> response =
+                http.getForEntity("/examples/say-after?mode=concurrent&scale=0.05", SayAfterService.Outcome.class);
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
+        SayAfterService.Outcome outcome = response.getBody();
+        assertThat(outcome).isNotNull();
+        assertThat(outcome.output()).containsExactly("started at 0.00", "hello", "world",
+                String.format("finished at %.2f", outcome.elapsedSeconds()));
+        assertThat(outcome.elapsedSeconds()).isGreaterThanOrEqualTo(0.1).isLessThan(0.1 + 2.0);
+        assertThat(outcome.taskName()).isEqualTo("say-after-concurrent");
+        assertThat(outcome.taskId()).isPositive();
+    }
+
+    @Test
+    void sayAfterSequentiallyTakesTheSumOfTheDelays() {
+        SayAfterService.Outcome outcome =
+                http.getForObject("/examples/say-after?mode=sequential&scale=0.05", SayAfterService.Outcome.class);
+        assertThat(outcome.output()).containsExactly("started at 0.00", "hello", "world",
+                String.format("finished at %.2f", outcome.elapsedSeconds()));
+        assertThat(outcome.elapsedSeconds()).isGreaterThanOrEqualTo(0.15).isLessThan(0.15 + 2.0);
+    }
+
+    @Test
+    void badInputIsA400() {
+        assertThat(http.getForEntity("/examples/say-after?mode=sideways", String.class).getStatusCode())
+                .isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(http.getForEntity("/examples/say-after?scale=-1", String.class).getStatusCode())
+                .isEqualTo(HttpStatus.BAD_REQUEST);
+    }
+
+    @Test
+    void theLoopRunsOnTheConfiguredThreadInFastMode() {
+        assertThat(runtime.thread().getName()).isEqualTo("demo-loop");
+        assertThat(runtime.loop().engineMode()).isEqualTo(io.asyncruntime.EngineMode.FAST);
+    }
+}
