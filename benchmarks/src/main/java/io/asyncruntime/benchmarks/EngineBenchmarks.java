@@ -5,8 +5,6 @@ import io.asyncruntime.EventLoop;
 import io.asyncruntime.Future;
 import io.asyncruntime.Task;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,7 +20,7 @@ import java.util.function.DoubleSupplier;
  *   W1 spawn     200,000 tasks returning a trivial value, all awaited          tasks/s
  *   W2 ping-pong two tasks completing a future the other awaits, 1,000,000   switches/s
  *   W3 yield     1,000 tasks x 1,000 sleep(0)                                  yields/s
- *   W4 memory    100,000 tasks suspended on one future                         bytes/task, ms for all stacks
+ *   W4 memory    100,000 tasks suspended on one future                         heap bytes/task, ms for all stacks
  *   W5 timers    100,000 tasks each sleeping a random 0-100 ms                 lateness p50/p99, total ms
  * </pre>
  *
@@ -30,15 +28,16 @@ import java.util.function.DoubleSupplier;
  * {@code --add-opens java.base/java.lang=ALL-UNNAMED}); {@code -Dasyncruntime.mode=portable} forces PORTABLE.
  */
 public final class EngineBenchmarks {
-    private static int warmups = 3;
-    private static int rounds = 5;
+    /* Enough warm-up for C2 to compile the engine's paths: with fewer, W1 measures the interpreter. */
+    private static int warmups = 10;
+    private static int rounds = 7;
 
     private EngineBenchmarks() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         if (Arrays.asList(args).contains("--quick")) {
-            warmups = 1;
+            warmups = 3;
             rounds = 3;
         }
         String mode = Async.run(() -> Async.getRunningLoop().engineMode().name());
@@ -137,12 +136,11 @@ public final class EngineBenchmarks {
         return (double) tasks * each / ((System.nanoTime() - t0) / 1e9);
     }
 
-    static void memory() throws Exception {
+    static void memory() {
         int n = 100_000;
-        double[] result = new double[3];
-        for (int round = 0; round < 2; round++) {
+        double[] result = new double[2];
+        for (int round = 0; round < 3; round++) {
             long heapBefore = usedHeapAfterGc();
-            long rssBefore = rssBytes();
             Async.run(() -> {
                 EventLoop loop = Async.getRunningLoop();
                 Future<Void> gate = loop.createFuture();
@@ -153,7 +151,6 @@ public final class EngineBenchmarks {
                 Async.sleep(0);
                 Async.sleep(0);
                 long heapDuring = usedHeapAfterGc();
-                long rssDuring = rssBytes();
                 long t0 = System.nanoTime();
                 long frames = 0;
                 for (Task<Void> t : all) {
@@ -161,8 +158,7 @@ public final class EngineBenchmarks {
                 }
                 double stacksMs = (System.nanoTime() - t0) / 1e6;
                 result[0] = (double) (heapDuring - heapBefore) / n;
-                result[1] = (double) (rssDuring - rssBefore) / n;
-                result[2] = stacksMs;
+                result[1] = stacksMs;
                 if (frames < n) {
                     throw new IllegalStateException("stacks came back empty");
                 }
@@ -174,9 +170,8 @@ public final class EngineBenchmarks {
             });
         }
         report("W4 heap per suspended task", result[0], "bytes");
-        report("W4 RSS per suspended task", result[1], "bytes");
         System.out.printf(Locale.ROOT, "%-34s %,14.0f ms (%.1f us/task)%n", "W4 stacks of 100k suspended tasks",
-                result[2], result[2] * 1000 / n);
+                result[1], result[1] * 1000 / n);
     }
 
     static void timers() {
@@ -225,18 +220,5 @@ public final class EngineBenchmarks {
             System.gc();
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    private static long rssBytes() throws Exception {
-        Path status = Path.of("/proc/self/status");
-        if (!Files.exists(status)) {
-            return 0;
-        }
-        for (String line : Files.readAllLines(status)) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
-        return 0;
     }
 }
