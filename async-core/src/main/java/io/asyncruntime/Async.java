@@ -3,8 +3,9 @@ package io.asyncruntime;
 import io.asyncruntime.internal.Throwables;
 import java.lang.reflect.Method;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -115,7 +116,7 @@ public final class Async {
             task.runner.yieldNow();
             if (task.mustCancel) {
                 task.mustCancel = false;
-                throw task.makeCancelledError();
+                throw task.cancellationToRaise(task.makeCancelledError());
             }
             return result;
         }
@@ -199,6 +200,254 @@ public final class Async {
     /** Returns whether {@code method} returns a {@link Coroutine}. */
     public static boolean isCoroutineFunction(Method method) {
         return Coroutine.class.isAssignableFrom(Objects.requireNonNull(method, "method").getReturnType());
+    }
+
+    /**
+     * Runs the awaitables (futures, tasks, coroutines; coroutines become tasks) concurrently and returns a
+     * future of their results in argument order; see {@link #gather(List, boolean)}. Note that a single
+     * {@code List} argument is one awaitable to this varargs form: pass lists to the other one.
+     */
+    public static Future<List<Object>> gather(Object... aws) {
+        return Gather.gather(java.util.Arrays.asList(aws), false);
+    }
+
+    /**
+     * Runs the awaitables concurrently and returns a future of their results in order. The first failure
+     * (or a child's cancellation, as a {@link CancelledError}) completes it at once and cancels nothing;
+     * with {@code returnExceptions} failures are results instead. Cancelling the returned future cancels the
+     * children not yet done. An empty list gives a future done with an empty list.
+     *
+     * @throws IllegalArgumentException if an element is neither an {@link Awaitable} nor a {@link Coroutine},
+     *         or they belong to different loops
+     */
+    public static Future<List<Object>> gather(List<?> aws, boolean returnExceptions) {
+        return Gather.gather(aws, returnExceptions);
+    }
+
+    /**
+     * Protects {@code aw} from cancellation: cancelling the returned future (or the task awaiting it) does not
+     * cancel {@code aw}, which keeps running; {@code aw}'s own cancellation cancels the returned future. A
+     * done {@code aw} is returned as is.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> Future<T> shield(Object aw) {
+        Future<T> inner = ensureFuture(aw);
+        if (inner.done()) {
+            return inner;
+        }
+        Future<T> outer = inner.loop.createFuture();
+        Consumer<Future<T>> innerDone = f -> {
+            if (outer.cancelled()) {
+                if (!f.cancelled()) {
+                    f.exception(); // retrieved: the caller gave up on it on purpose
+                }
+                return;
+            }
+            if (f.cancelled()) {
+                outer.cancel();
+            } else if (f.exception() != null) {
+                outer.finishWithException(f.exception());
+            } else {
+                outer.finishWithResult(f.result());
+            }
+        };
+        inner.addDoneCallback(innerDone);
+        outer.addDoneCallback(f -> {
+            if (!inner.done()) {
+                inner.removeDoneCallback(innerDone);
+            }
+        });
+        return outer;
+    }
+
+    /**
+     * Awaits {@code aw} (a future or task, or a coroutine run inline) for at most {@code timeout} (null: no
+     * limit). On timeout it cancels {@code aw}, waits until it has really finished (its {@code finally} blocks
+     * ran), then throws {@link TimeoutError}. If the waiting task is cancelled meanwhile, {@code aw} is
+     * cancelled too. A zero timeout checks once: done, or cancelled and {@link TimeoutError}.
+     *
+     * @throws IllegalArgumentException if the timeout is negative
+     * @throws IllegalStateException outside a task
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> T waitFor(Object aw, Duration timeout) {
+        Objects.requireNonNull(aw, "aw");
+        EventLoop loop = EventLoop.runningLoopOrThrow();
+        loop.currentTaskForAwait();
+        if (timeout == null) {
+            return awaitAny(aw);
+        }
+        long nanos = EventLoop.delayNanos(timeout);
+        if (nanos == 0) {
+            Future<T> f = ensureFuture(aw);
+            if (f.done()) {
+                return f.result();
+            }
+            cancelAndWait(f);
+            try {
+                return f.result();
+            } catch (CancelledError e) {
+                TimeoutError te = new TimeoutError("waitFor() timed out");
+                te.initCause(e);
+                throw te;
+            }
+        }
+        Timeout scope = new Timeout(loop.time() + nanos / 1e9, false);
+        T value;
+        try {
+            value = awaitAny(aw);
+        } catch (Throwable e) {
+            TimeoutError timedOut = scope.exit(e);
+            throw Throwables.sneakyThrow(timedOut != null ? timedOut : e);
+        }
+        scope.exit(null);
+        return value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T awaitAny(Object aw) {
+        if (aw instanceof Coroutine<?> c) {
+            return (T) await(c);
+        }
+        if (aw instanceof Awaitable<?> a) {
+            return (T) a.await();
+        }
+        throw new IllegalArgumentException("A Future, a Coroutine or an Awaitable is required, got " + aw.getClass().getName());
+    }
+
+    /* Cancels f and waits until it is done, however the waiting task is woken meanwhile (CPython's _cancel_and_wait). */
+    private static void cancelAndWait(Future<?> f) {
+        Future<Void> waiter = f.loop.createFuture();
+        Consumer<Future<?>> release = x -> {
+            if (!waiter.done()) {
+                waiter.finishWithResult(null);
+            }
+        };
+        addCallbackRaw(f, release);
+        try {
+            f.cancel();
+            waiter.await();
+        } finally {
+            removeCallbackRaw(f, release);
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void addCallbackRaw(Future<?> f, Consumer<Future<?>> fn) {
+        ((Future) f).addDoneCallback(fn);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void removeCallbackRaw(Future<?> f, Consumer<Future<?>> fn) {
+        ((Future) f).removeDoneCallback(fn);
+    }
+
+    /**
+     * Waits until {@code when} says so, or {@code timeout} (null: none) passes, and returns which futures are
+     * done and which pending; it never raises on timeout and never cancels. Coroutines become tasks.
+     *
+     * @throws IllegalArgumentException if the collection is empty or the timeout negative
+     */
+    public static WaitResult wait(Collection<?> aws, Duration timeout, ReturnWhen when) {
+        return Waiting.await(aws, timeout == null ? null : EventLoop.delayNanos(timeout), when);
+    }
+
+    /**
+     * Returns awaitables that give the results of {@code aws} in the order they complete; once {@code timeout}
+     * (null: none) has passed, awaiting the next one raises {@link TimeoutError}.
+     *
+     * <pre>{@code
+     * for (Awaitable<Object> next : Async.asCompleted(tasks, Duration.ofSeconds(5))) {
+     *     Object earliest = next.await();
+     * }
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if the collection is empty or the timeout negative
+     */
+    public static Iterable<Awaitable<Object>> asCompleted(Collection<?> aws, Duration timeout) {
+        return new Waiting.AsCompleted(aws, timeout == null ? null : EventLoop.delayNanos(timeout));
+    }
+
+    /**
+     * Runs {@code fn} on the loop's default executor (a virtual thread per call) with a copy of the current
+     * context, and suspends the task, never the loop, until it returns.
+     *
+     * @throws IllegalStateException outside a task (any other exception: fn's own)
+     */
+    public static <T> T toThread(java.util.concurrent.Callable<T> fn) {
+        Objects.requireNonNull(fn, "fn");
+        EventLoop loop = EventLoop.runningLoopOrThrow();
+        loop.currentTaskForAwait();
+        Context context = Context.copyContext();
+        return loop.runInExecutor(null, () -> context.run(fn)).await();
+    }
+
+    /**
+     * Returns a future of the running loop completed, on the loop, with the outcome of {@code source}.
+     * Cancelling the returned future cancels {@code source}. A {@link java.util.concurrent.CompletableFuture}
+     * is followed with a callback; any other {@link java.util.concurrent.Future} is waited for on a virtual thread.
+     */
+    public static <T> Future<T> wrapFuture(java.util.concurrent.Future<T> source) {
+        Objects.requireNonNull(source, "source");
+        EventLoop loop = EventLoop.runningLoopOrThrow();
+        Future<T> target;
+        if (source instanceof CompletableFuture<T> cf) {
+            target = loop.createFuture();
+            cf.whenComplete((value, error) -> {
+                Runnable copy = () -> copyOutcome(value, error, target);
+                if (loop.inLoop()) {
+                    copy.run();
+                } else if (!loop.isClosed()) {
+                    loop.submitThreadsafe(copy);
+                }
+            });
+        } else {
+            target = loop.runInExecutor(null, () -> {
+                try {
+                    return source.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw Throwables.sneakyThrow(e.getCause());
+                }
+            });
+        }
+        target.addDoneCallback(f -> {
+            if (f.cancelled()) {
+                source.cancel(true);
+            }
+        });
+        return target;
+    }
+
+    private static <T> void copyOutcome(T value, Throwable error, Future<T> target) {
+        if (target.done()) {
+            return;
+        }
+        Throwable cause = error instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
+                ? ce.getCause() : error;
+        if (cause instanceof java.util.concurrent.CancellationException) {
+            target.cancel();
+        } else if (cause != null) {
+            target.finishWithException(cause);
+        } else {
+            target.finishWithResult(value);
+        }
+    }
+
+    /**
+     * Opens a timeout scope of {@code delay} from now for the current task (null: no deadline until
+     * {@link Timeout#reschedule}); see {@link Timeout}.
+     *
+     * @throws IllegalArgumentException if delay is negative
+     * @throws IllegalStateException outside a task
+     */
+    public static Timeout timeout(Duration delay) {
+        EventLoop loop = EventLoop.runningLoopOrThrow();
+        return new Timeout(delay == null ? null : loop.time() + EventLoop.delayNanos(delay) / 1e9, true);
+    }
+
+    /** Opens a timeout scope with a deadline in loop time (seconds, as {@link EventLoop#time()}); see {@link Timeout}. */
+    public static Timeout timeoutAt(double when) {
+        return new Timeout(when, true);
     }
 
     /**

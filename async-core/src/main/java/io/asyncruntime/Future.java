@@ -281,6 +281,9 @@ public class Future<T> implements Awaitable<T> {
         }
         if (outcome != null) {
             markRetrieved();
+            if (outcome instanceof CancelledError ce) {
+                throw task.cancellationToRaise(ce);
+            }
             throw Throwables.sneakyThrow(outcome);
         }
         return (T) result;

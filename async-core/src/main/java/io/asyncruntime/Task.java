@@ -43,6 +43,10 @@ public class Task<T> extends Future<T> {
     boolean mustCancel;
     /* Threading: loop only. cancel() requests not undone by uncancel(). */
     private int numCancelsRequested;
+    /* Threading: loop only. Cancellations requested by expired Timeout scopes not yet closed, and whether
+       one of them still has to be delivered as a TimeoutError. */
+    int timeoutCancels;
+    boolean timeoutPending;
     /* Threading: set by the watchdog when the task awaited while pinned to the loop thread. */
     volatile boolean pinnedAbort;
     /* Threading: loop only; links of the loop's registry of pending tasks (see TaskRegistry). */
@@ -241,7 +245,7 @@ public class Task<T> extends Future<T> {
             if (mustCancel) {
                 // Cancelled before its first step: like throwing into an unstarted coroutine, the body never runs.
                 mustCancel = false;
-                throw makeCancelledError();
+                throw cancellationToRaise(makeCancelledError());
             }
             value = coro.call();
         } catch (Throwable t) {
@@ -262,6 +266,22 @@ public class Task<T> extends Future<T> {
             finishWithException(failure);
         }
         loop.taskFinished(this);
+    }
+
+    /*
+     * What to raise in the coroutine for a delivered cancellation: a TimeoutError when an expired Timeout
+     * scope caused it and no other cancellation is pending (see Timeout), else the CancelledError itself.
+     */
+    RuntimeException cancellationToRaise(CancelledError cancelled) {
+        if (timeoutPending) {
+            timeoutPending = false;
+            if (numCancelsRequested <= timeoutCancels) {
+                TimeoutError timeout = new TimeoutError("the timeout expired");
+                timeout.initCause(cancelled);
+                return timeout;
+            }
+        }
+        return cancelled;
     }
 
     void checkPinnedAbort() {
