@@ -47,6 +47,9 @@ public class Task<T> extends Future<T> {
        one of them still has to be delivered as a TimeoutError. */
     int timeoutCancels;
     boolean timeoutPending;
+    /* Threading: loop only. A TaskGroup whose child failed and that cancelled this task to interrupt its body:
+       the cancellation is raised as the group's ExceptionGroup. */
+    TaskGroup groupFailure;
     /* Threading: set by the watchdog when the task awaited while pinned to the loop thread. */
     volatile boolean pinnedAbort;
     /* Threading: loop only; links of the loop's registry of pending tasks (see TaskRegistry). */
@@ -273,6 +276,12 @@ public class Task<T> extends Future<T> {
      * scope caused it and no other cancellation is pending (see Timeout), else the CancelledError itself.
      */
     RuntimeException cancellationToRaise(CancelledError cancelled) {
+        TaskGroup group = groupFailure;
+        if (group != null) {
+            // A child's failure has priority over a cancellation, as in asyncio's TaskGroup.
+            groupFailure = null;
+            return group.deliverToBody();
+        }
         if (timeoutPending) {
             timeoutPending = false;
             if (numCancelsRequested <= timeoutCancels) {
