@@ -451,6 +451,23 @@ public final class Async {
     }
 
     /**
+     * Returns who awaits {@code future}, transitively, with each task's stack: asyncio 3.14's
+     * {@code capture_call_graph}. Loop thread (from other threads the view is weakly consistent).
+     */
+    public static FutureCallGraph captureCallGraph(Future<?> future) {
+        return FutureCallGraph.capture(Objects.requireNonNull(future, "future"), Integer.MAX_VALUE);
+    }
+
+    /**
+     * Returns the call graph of the current task.
+     *
+     * @throws IllegalStateException outside a task
+     */
+    public static FutureCallGraph captureCallGraph() {
+        return captureCallGraph(EventLoop.runningLoopOrThrow().currentTaskForAwait());
+    }
+
+    /**
      * Submits {@code coro} to {@code loop} from any other thread and returns a {@link CompletableFuture} of its
      * outcome. Cancelling the CompletableFuture cancels the task.
      *

@@ -60,6 +60,9 @@ public class Future<T> implements Awaitable<T> {
     CancelledError cancelledExc;
     /* null, one callback, or a List of them; each a TaskRunner (a task awaiting this) or a CallbackEntry. */
     private Object callbacks;
+    /* Threading: loop only. Awaiters the callbacks do not show: a gather's outer future, a TaskGroup's parent
+       (asyncio 3.14's future_add_to_awaited_by). Null until there is one. */
+    private List<Future<?>> extraAwaitedBy;
     /* Non-null while an exception is set that nobody has retrieved yet: reports it if this is collected. */
     private UnretrievedException unretrieved;
 
@@ -327,9 +330,38 @@ public class Future<T> implements Awaitable<T> {
         return new CancelledError(cancelMessage);
     }
 
-    /* What this waits on, for introspection and the call graph: a task overrides it. */
-    Object callbacksSnapshot() {
-        return callbacks;
+    /*
+     * The tasks and futures waiting for this one: tasks suspended on it (their runners are among the
+     * callbacks) and the links recorded with addAwaitedBy. Loop thread; elsewhere a weakly consistent view.
+     */
+    List<Future<?>> awaitedBy() {
+        List<Future<?>> out = new ArrayList<>();
+        Object cbs = callbacks;
+        if (cbs instanceof CallbackList list) {
+            for (Object cb : list.toArray()) {
+                if (cb instanceof TaskRunner r) {
+                    out.add(r.task);
+                }
+            }
+        } else if (cbs instanceof TaskRunner r) {
+            out.add(r.task);
+        }
+        List<Future<?>> extra = extraAwaitedBy;
+        if (extra != null && !done()) {
+            for (Future<?> f : extra) {
+                if (!out.contains(f)) {
+                    out.add(f);
+                }
+            }
+        }
+        return out;
+    }
+
+    void addAwaitedBy(Future<?> waiter) {
+        if (extraAwaitedBy == null) {
+            extraAwaitedBy = new ArrayList<>(1);
+        }
+        extraAwaitedBy.add(waiter);
     }
 
     private void markRetrieved() {

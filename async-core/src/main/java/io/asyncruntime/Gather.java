@@ -51,6 +51,7 @@ final class Gather {
                 outer.childDone(child);
             } else {
                 child.addDoneCallback(outer::childDone);
+                child.addAwaitedBy(outer);
             }
         }
         return outer;

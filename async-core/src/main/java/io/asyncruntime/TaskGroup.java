@@ -78,6 +78,7 @@ public final class TaskGroup implements AutoCloseable {
         Task<T> task = loop.createTask(coro, name);
         tasks.add(task);
         task.addDoneCallback(this::onTaskDone);
+        task.addAwaitedBy(parent);
         return task;
     }
 
