@@ -323,23 +323,13 @@ public final class Async {
                 waiter.finishWithResult(null);
             }
         };
-        addCallbackRaw(f, release);
+        Waiting.addCallback(f, release);
         try {
             f.cancel();
             waiter.await();
         } finally {
-            removeCallbackRaw(f, release);
+            Waiting.removeCallback(f, release);
         }
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static void addCallbackRaw(Future<?> f, Consumer<Future<?>> fn) {
-        ((Future) f).addDoneCallback(fn);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static void removeCallbackRaw(Future<?> f, Consumer<Future<?>> fn) {
-        ((Future) f).removeDoneCallback(fn);
     }
 
     /**

@@ -81,12 +81,12 @@ final class Waiting {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static void addCallback(Future<?> f, Consumer<Future<?>> fn) {
+    static void addCallback(Future<?> f, Consumer<Future<?>> fn) {
         ((Future) f).addDoneCallback(fn);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static void removeCallback(Future<?> f, Consumer<Future<?>> fn) {
+    static void removeCallback(Future<?> f, Consumer<Future<?>> fn) {
         ((Future) f).removeDoneCallback(fn);
     }
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class CompositionTest {
 
     private static Coroutine<String> after(double seconds, String value) {
-        return () -> Async.sleep(Duration.ofMillis((long) (seconds * 1000)), value);
+        return Loops.after(seconds, value);
     }
 
     private static Coroutine<String> failAfter(double seconds, RuntimeException e) {

@@ -25,6 +25,11 @@ final class Loops {
         }
     }
 
+    /** A coroutine that sleeps {@code seconds}, then returns {@code value}. */
+    static Coroutine<String> after(double seconds, String value) {
+        return () -> Async.sleep(java.time.Duration.ofMillis((long) (seconds * 1000)), value);
+    }
+
     /** An append-only, thread-safe list of lines, like the printed output of the seed examples. */
     static final class Log {
         private final List<String> lines = Collections.synchronizedList(new ArrayList<>());

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class TaskGroupTest {
 
     private static Coroutine<String> after(double seconds, String value) {
-        return () -> Async.sleep(Duration.ofMillis((long) (seconds * 1000)), value);
+        return Loops.after(seconds, value);
     }
 
     @Test
