@@ -110,6 +110,8 @@ public class EventLoop implements AutoCloseable {
     /* FAST mode: the task whose blocking call holds the loop, for introspection. */
     private volatile Task<?> blockedTask;
 
+    /* Threading: copy-on-write under this; read by the loop. Empty in the common case: one volatile read. */
+    private volatile TaskListener[] taskListeners = new TaskListener[0];
     private volatile boolean debug;
     private volatile long slowCallbackNanos = TimeUnit.MILLISECONDS.toNanos(100);
     private volatile ExceptionHandler exceptionHandler;
@@ -348,10 +350,44 @@ public class EventLoop implements AutoCloseable {
     void startTask(Task<?> task) {
         registry.add(task);
         ready.addLast(task.runner);
+        TaskListener[] listeners = taskListeners;
+        for (TaskListener l : listeners) {
+            try {
+                l.taskStarted(task);
+            } catch (Throwable t) {
+                callExceptionHandler(new ExceptionContext("TaskListener " + l + " failed", t, task, null));
+            }
+        }
     }
 
     void taskFinished(Task<?> task) {
         registry.remove(task);
+        TaskListener[] listeners = taskListeners;
+        for (TaskListener l : listeners) {
+            try {
+                l.taskFinished(task);
+            } catch (Throwable t) {
+                callExceptionHandler(new ExceptionContext("TaskListener " + l + " failed", t, task, null));
+            }
+        }
+    }
+
+    /** Registers a listener for the tasks started from now on and their ends. Any thread. */
+    public void addTaskListener(TaskListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (this) {
+            TaskListener[] now = taskListeners;
+            TaskListener[] next = Arrays.copyOf(now, now.length + 1);
+            next[now.length] = listener;
+            taskListeners = next;
+        }
+    }
+
+    /** Removes a listener; does nothing if it is not registered. Any thread. */
+    public void removeTaskListener(TaskListener listener) {
+        synchronized (this) {
+            taskListeners = Arrays.stream(taskListeners).filter(l -> l != listener).toArray(TaskListener[]::new);
+        }
     }
 
     // ---------------------------------------------------------------- running

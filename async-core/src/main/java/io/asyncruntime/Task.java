@@ -33,6 +33,8 @@ public class Task<T> extends Future<T> {
     /* Threading: any thread; null means the default name "Task-<id>", made when first asked for. */
     private volatile String name;
     final long createdNanos;
+    /* Threading: written once on the loop when done; read anywhere after done() (release/acquire via state). */
+    long finishedNanos;
     final TaskRunner runner;
     /* Threading: the task's own code while it runs (Context.run may swap it). */
     Context context;
@@ -80,6 +82,16 @@ public class Task<T> extends Future<T> {
     /** Returns an id unique among the tasks of this process (asyncio has {@code id(task)}). */
     public long getId() {
         return id;
+    }
+
+    /** Returns when the task was created, as {@link System#nanoTime()}; for ages and durations. */
+    public long createdNanos() {
+        return createdNanos;
+    }
+
+    /** Returns when the task finished, as {@link System#nanoTime()}, or 0 while it is pending. */
+    public long finishedNanos() {
+        return finishedNanos;
     }
 
     /** Returns the coroutine this task runs. */
@@ -217,6 +229,15 @@ public class Task<T> extends Future<T> {
         }
     }
 
+    /**
+     * Returns the exception the task failed with, if it failed. Unlike {@link #exception()} this is for
+     * introspection: it does not count as retrieving the exception. Any thread.
+     */
+    public java.util.Optional<Throwable> failure() {
+        return state() == java.util.concurrent.Future.State.FAILED ? java.util.Optional.ofNullable(peekException())
+                : java.util.Optional.empty();
+    }
+
     /** Returns what the task is suspended on, or null: asyncio's {@code wait_for=} in the repr. Any thread (racy). */
     public Future<?> awaiting() {
         return futWaiter;
@@ -254,6 +275,7 @@ public class Task<T> extends Future<T> {
         } catch (Throwable t) {
             failure = t;
         }
+        finishedNanos = System.nanoTime(); // before the state is published, so readers that see done() see it
         if (failure == null) {
             if (mustCancel) {
                 // cancel() came during the last step and the coroutine returned without awaiting again.

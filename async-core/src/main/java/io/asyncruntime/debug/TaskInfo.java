@@ -1,0 +1,56 @@
+package io.asyncruntime.debug;
+
+import io.asyncruntime.Future;
+import io.asyncruntime.Task;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * An immutable snapshot of one task, cheap enough to take for 100,000 tasks: no stack walk.
+ *
+ * @param id         the task's id
+ * @param name       the task's name
+ * @param state      its state when the snapshot was taken
+ * @param awaiting   what it is suspended on (asyncio's {@code wait_for=}), or null
+ * @param cancelling pending cancellation requests
+ * @param age        time since creation when pending; its whole run time when finished
+ * @param error      {@code ClassName: message} of the exception it failed with, or null
+ */
+public record TaskInfo(long id, String name, TaskState state, String awaiting, int cancelling, Duration age,
+        String error) {
+
+    /** Takes a snapshot of {@code task}. Any thread. */
+    public static TaskInfo of(Task<?> task) {
+        long now = System.nanoTime();
+        TaskState state = stateOf(task);
+        long end = task.done() ? task.finishedNanos() : now;
+        Future<?> waiter = task.done() ? null : task.awaiting();
+        Optional<Throwable> failure = task.failure();
+        return new TaskInfo(task.getId(), task.getName(), state, waiter == null ? null : describe(waiter),
+                task.done() ? 0 : task.cancelling(), Duration.ofNanos(Math.max(0, end - task.createdNanos())),
+                failure.map(TaskInfo::describe).orElse(null));
+    }
+
+    /** Returns the state introspection shows for {@code task}. Any thread. */
+    public static TaskState stateOf(Task<?> task) {
+        if (task.done()) {
+            return switch (task.state()) {
+                case CANCELLED -> TaskState.CANCELLED;
+                case FAILED -> TaskState.FAILED;
+                default -> TaskState.DONE;
+            };
+        }
+        if (task.getLoop().currentTask().orElse(null) == task) {
+            return TaskState.RUNNING;
+        }
+        return task.cancelling() > 0 ? TaskState.CANCELLING : TaskState.PENDING;
+    }
+
+    private static String describe(Future<?> waiter) {
+        return waiter instanceof Task<?> t ? "Task " + t.getName() + " (id " + t.getId() + ")" : waiter.toString();
+    }
+
+    private static String describe(Throwable t) {
+        return t.getMessage() == null ? t.getClass().getName() : t.getClass().getName() + ": " + t.getMessage();
+    }
+}
