@@ -1,6 +1,7 @@
 package io.asyncruntime.spring;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.debug.TaskHistory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -29,6 +30,12 @@ public final class AsyncRuntimeAutoConfiguration {
             builder.mode(properties.getMode());
         }
         return builder.start();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TaskHistory asyncTaskHistory(AsyncRuntime runtime, AsyncRuntimeProperties properties) {
+        return TaskHistory.attach(runtime.loop(), properties.getHistorySize());
     }
 
     @Bean

@@ -2,6 +2,8 @@ package io.asyncruntime.spring;
 
 import io.asyncruntime.EngineMode;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -22,6 +24,15 @@ public class AsyncRuntimeProperties {
 
     /** How long shutdown waits for the cancelled tasks to finish before abandoning them. */
     private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+    /** How many finished tasks (name, outcome, duration, error) to remember for the tasks endpoint; 0 keeps none. */
+    private int historySize = 100;
+
+    /** When the tasks endpoint shows stacks and exception messages, which can reveal internals. */
+    private ShowStacks showStacks = ShowStacks.WHEN_AUTHORIZED;
+
+    /** Roles allowed to see stacks when show-stacks is when-authorized; empty means any authenticated user. */
+    private Set<String> roles = new LinkedHashSet<>();
 
     /** Engine that runs the tasks; unset picks FAST when the JVM allows it, else PORTABLE. */
     private @Nullable EngineMode mode;
@@ -56,6 +67,43 @@ public class AsyncRuntimeProperties {
 
     public void setShutdownTimeout(Duration shutdownTimeout) {
         this.shutdownTimeout = shutdownTimeout;
+    }
+
+    public int getHistorySize() {
+        return historySize;
+    }
+
+    public void setHistorySize(int historySize) {
+        if (historySize < 0) {
+            throw new IllegalArgumentException("async.runtime.history-size must not be negative: " + historySize);
+        }
+        this.historySize = historySize;
+    }
+
+    public ShowStacks getShowStacks() {
+        return showStacks;
+    }
+
+    public void setShowStacks(ShowStacks showStacks) {
+        this.showStacks = showStacks;
+    }
+
+    public Set<String> getRoles() {
+        return roles;
+    }
+
+    public void setRoles(Set<String> roles) {
+        this.roles = roles;
+    }
+
+    /** When stacks and exception messages are shown; Spring Boot's show-values convention. */
+    public enum ShowStacks {
+        /** Never shown. */
+        NEVER,
+        /** Shown to authenticated users with one of the configured roles (any, if none are configured). */
+        WHEN_AUTHORIZED,
+        /** Always shown. */
+        ALWAYS
     }
 
     public @Nullable EngineMode getMode() {
