@@ -30,36 +30,9 @@ class EngineTest {
         assertThat(Async.run(() -> Async.getRunningLoop().engineMode())).isEqualTo(best);
     }
 
-    @Test
-    void aBlockingCallHoldsTheLoopAsInAsyncio() {
+    /* A task that blocks in Thread.sleep beside a task that is ready: records who ran when. */
+    private static List<String> blockerBesideAReadyTask(EventLoop loop) {
         List<String> order = new CopyOnWriteArrayList<>();
-        Async.run(() -> {
-            Task<Void> blocker = Async.createTask(() -> {
-                order.add("blocker before");
-                Thread.sleep(30);
-                order.add("blocker after");
-                return null;
-            });
-            Task<Void> other = Async.createTask(() -> {
-                order.add("other");
-                return null;
-            });
-            blocker.await();
-            other.await();
-            return null;
-        });
-        assertThat(order).containsExactly("blocker before", "blocker after", "other");
-    }
-
-    @Test
-    void blockingCallsSuspendIsAnExplicitFastModeOptIn() {
-        if (EngineMode.best() == EngineMode.PORTABLE) {
-            assertThatThrownBy(() -> EventLoop.builder().blockingCallsSuspend(true).build())
-                    .isInstanceOf(IllegalStateException.class);
-            return;
-        }
-        List<String> order = new CopyOnWriteArrayList<>();
-        EventLoop loop = EventLoop.builder().blockingCallsSuspend(true).build();
         loop.runUntilComplete(() -> {
             Task<Void> blocker = Async.createTask(() -> {
                 order.add("blocker before");
@@ -76,7 +49,23 @@ class EngineTest {
             return null;
         });
         loop.close();
-        assertThat(order).containsExactly("blocker before", "other", "blocker after");
+        return order;
+    }
+
+    @Test
+    void aBlockingCallHoldsTheLoopAsInAsyncio() {
+        assertThat(blockerBesideAReadyTask(new EventLoop())).containsExactly("blocker before", "blocker after", "other");
+    }
+
+    @Test
+    void blockingCallsSuspendIsAnExplicitFastModeOptIn() {
+        if (EngineMode.best() == EngineMode.PORTABLE) {
+            assertThatThrownBy(() -> EventLoop.builder().blockingCallsSuspend(true).build())
+                    .isInstanceOf(IllegalStateException.class);
+            return;
+        }
+        assertThat(blockerBesideAReadyTask(EventLoop.builder().blockingCallsSuspend(true).build()))
+                .containsExactly("blocker before", "other", "blocker after");
     }
 
     @Test
