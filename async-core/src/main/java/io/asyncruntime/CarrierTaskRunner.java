@@ -96,8 +96,9 @@ final class CarrierTaskRunner extends TaskRunner implements Executor {
                 }
                 if (suspending) {
                     if (!PHASE.compareAndSet(this, STEPPING, IDLE)) {
-                        // A stray foreign unpark came while it was suspending: honour it; the thread will
-                        // find itself not resumed and park again.
+                        // Resubmitted during the step: Thread.yield (sleep(0)) always is, and so is a stray
+                        // unpark. Honour it at the back of the ready queue; a thread that was not really
+                        // resumed finds that out and parks again.
                         phase = IDLE;
                         loop.readyAdd(this);
                     }
@@ -146,10 +147,16 @@ final class CarrierTaskRunner extends TaskRunner implements Executor {
             VirtualThreads.defaultScheduler().execute(command);
             return;
         }
-        if (loop.inLoop()) {
+        // During this task's own step (phase STEPPING) the resume belongs to that step, whoever calls: a
+        // foreign thread that ends a blocking call, or the JDK itself on the loop thread when the unpark
+        // raced with the park (afterYield resubmits from the carrier) or after Thread.yield. run() sees
+        // RESUMED and either continues at once or, after a yield, requeues the task.
+        if (PHASE.compareAndSet(this, STEPPING, RESUMED)) {
+            if (!loop.inLoop()) {
+                loop.wakeHolder();
+            }
+        } else if (loop.inLoop()) {
             loop.readyAdd(this);
-        } else if (PHASE.compareAndSet(this, STEPPING, RESUMED)) {
-            loop.wakeHolder();
         } else {
             loop.submitThreadsafe(this);
         }

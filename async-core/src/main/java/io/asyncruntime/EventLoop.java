@@ -105,6 +105,9 @@ public class EventLoop implements AutoCloseable {
     private volatile boolean closed;
     /* Threading: work handed to other threads whose result will come back through incoming. */
     private final AtomicInteger outstandingExternalWork = new AtomicInteger();
+    /* Threading: loop thread only. The loop thread was interrupted while running: parking would return at
+       once forever, so the flag is cleared and given back when runForever returns. */
+    private boolean interruptedWhileRunning;
     /* PORTABLE mode: the loop thread may go on (a task handed the loop back). */
     private volatile boolean loopThreadHoldsLoop;
     /* FAST mode: the task whose blocking call holds the loop, for introspection. */
@@ -422,6 +425,22 @@ public class EventLoop implements AutoCloseable {
         } finally {
             stopping = false;
             exitRunning();
+            if (interruptedWhileRunning) {
+                interruptedWhileRunning = false;
+                me.interrupt();
+            }
+        }
+    }
+
+    /* Parks the loop thread; an interrupt is remembered, not allowed to turn every later park into a spin. */
+    private void parkLoopThread(long nanos) {
+        if (nanos < 0) {
+            LockSupport.park(this);
+        } else {
+            LockSupport.parkNanos(this, nanos);
+        }
+        if (Thread.interrupted()) {
+            interruptedWhileRunning = true;
         }
     }
 
@@ -598,11 +617,7 @@ public class EventLoop implements AutoCloseable {
         idle = true;
         try {
             if (incoming.isEmpty() && !stopping) {
-                if (timeoutNanos < 0 || manualClock != null) {
-                    LockSupport.park(this);
-                } else {
-                    LockSupport.parkNanos(this, timeoutNanos);
-                }
+                parkLoopThread(timeoutNanos < 0 || manualClock != null ? -1 : timeoutNanos);
             }
         } finally {
             idle = false;
@@ -670,7 +685,7 @@ public class EventLoop implements AutoCloseable {
         blockedTask = runner.task;
         try {
             while (!runner.resumedWhileHeld()) {
-                LockSupport.park(this);
+                parkLoopThread(-1);
             }
         } finally {
             blockedTask = null;
@@ -689,7 +704,7 @@ public class EventLoop implements AutoCloseable {
         loopThreadHoldsLoop = false;
         runner.takeLoop();
         while (!loopThreadHoldsLoop) {
-            LockSupport.park(this);
+            parkLoopThread(-1);
         }
     }
 

@@ -69,6 +69,37 @@ class EngineTest {
     }
 
     @Test
+    void aForeignWakeUpRacingWithTheParkIsNeverLost() throws Exception {
+        // Regression: when another thread unparks a task while it is still parking, the JDK resubmits the
+        // continuation from the loop thread itself; that resume used to be queued while the loop held for it.
+        try (AsyncRuntime runtime = AsyncRuntime.start("park-race")) {
+            java.util.concurrent.CompletableFuture<Integer> done = runtime.submit(() -> {
+                int rounds = 3000;
+                for (int i = 0; i < rounds; i++) {
+                    CountDownLatch latch = new CountDownLatch(1);
+                    Thread.ofPlatform().start(latch::countDown);
+                    latch.await(); // a blocking call: the loop holds for this task
+                }
+                return rounds;
+            });
+            assertThat(done.get(30, TimeUnit.SECONDS)).isEqualTo(3000);
+        }
+    }
+
+    @Test
+    void anInterruptedLoopThreadKeepsServingWithoutSpinning() throws Exception {
+        try (AsyncRuntime runtime = AsyncRuntime.start("interrupted-loop")) {
+            runtime.thread().interrupt();
+            assertThat(runtime.run(() -> Async.sleep(java.time.Duration.ofMillis(20), "still running"))).isEqualTo("still running");
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long before = mx.getThreadCpuTime(runtime.thread().threadId());
+            Thread.sleep(300);
+            long spentNanos = mx.getThreadCpuTime(runtime.thread().threadId()) - before;
+            assertThat(spentNanos).as("CPU time of an idle loop thread over 300 ms").isLessThan(100_000_000L);
+        }
+    }
+
+    @Test
     void aVirtualThreadStartedInsideATaskRunsOffTheLoop() throws Exception {
         boolean ranWhileTheLoopWasHeld = Async.run(() -> {
             CountDownLatch childRan = new CountDownLatch(1);
