@@ -97,6 +97,16 @@ class TasksEndpointHttpTests {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void loopMetricsAreServedByTheMetricsEndpoint() {
+        startSleepers(2);
+        Map<String, Object> created = http.getForObject("/actuator/metrics/async.tasks.created", Map.class);
+        List<Map<String, Object>> measurements = (List<Map<String, Object>>) created.get("measurements");
+        assertThat(((Number) measurements.get(0).get("value")).doubleValue()).isGreaterThanOrEqualTo(2);
+        assertThat(http.getForEntity("/actuator/metrics/async.loop.latency", String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
+    }
+
+    @Test
     void badInputIsA400AndUnknownIdsA404() {
         assertThat(http.getForEntity("/actuator/tasks?state=sideways", String.class).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(http.getForEntity("/actuator/tasks?limit=-1", String.class).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
