@@ -187,33 +187,11 @@ public final class AsyncRuntime implements AutoCloseable {
             }
             closed = true;
         }
-        CountDownLatch allDone = new CountDownLatch(1);
+        List<Task<?>> abandoned;
         try {
-            loop.callSoonThreadsafe(() -> {
-                Set<Task<?>> left = loop.allTasks();
-                int[] remaining = {left.size()};
-                if (remaining[0] == 0) {
-                    allDone.countDown();
-                }
-                for (Task<?> t : left) {
-                    t.cancel("AsyncRuntime " + loop.name() + " is shutting down");
-                    t.addDoneCallback(f -> {
-                        if (--remaining[0] == 0) {
-                            allDone.countDown();
-                        }
-                    });
-                }
-            });
-            allDone.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            abandoned = cancelAll("AsyncRuntime " + loop.name() + " is shutting down", timeout);
         } catch (IllegalStateException loopAlreadyClosed) {
             return List.of();
-        }
-        List<Task<?>> abandoned = new ArrayList<>(loop.allTasks());
-        if (!abandoned.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, () -> "AsyncRuntime " + loop.name() + ": " + abandoned.size()
-                    + " task(s) did not finish within " + timeout + " of being cancelled and are abandoned: " + abandoned);
         }
         loop.stop();
         try {
@@ -227,6 +205,42 @@ public final class AsyncRuntime implements AutoCloseable {
                     + "); leaving it behind");
         } else {
             loop.close();
+        }
+        return abandoned;
+    }
+
+    /**
+     * Cancels every pending task with {@code msg} and waits up to {@code timeout} for them to finish; the loop
+     * keeps running and accepts new tasks. Tasks created meanwhile are not waited for.
+     *
+     * @return the tasks that had not finished within the timeout, empty if all finished
+     * @throws IllegalStateException if called on the loop's own thread, or the loop is closed
+     */
+    public List<Task<?>> cancelAll(String msg, Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (loop.inLoop()) {
+            throw new IllegalStateException("AsyncRuntime.cancelAll() would block the event loop it waits for");
+        }
+        Set<Task<?>> left = loop.allTasks();
+        if (left.isEmpty()) {
+            return List.of();
+        }
+        CountDownLatch allDone = new CountDownLatch(left.size());
+        loop.callSoonThreadsafe(() -> {
+            for (Task<?> t : left) {
+                t.cancel(msg);
+                t.addDoneCallback(f -> allDone.countDown());
+            }
+        });
+        try {
+            allDone.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<Task<?>> abandoned = left.stream().filter(t -> !t.done()).toList();
+        if (!abandoned.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, () -> "AsyncRuntime " + loop.name() + ": " + abandoned.size()
+                    + " task(s) did not finish within " + timeout + " of being cancelled: " + abandoned);
         }
         return abandoned;
     }

@@ -9,8 +9,10 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Stops the {@link AsyncRuntime} gracefully when the application context stops: cancels the tasks still
- * pending, waits up to the shutdown timeout, then closes the loop, logging what had to be abandoned.
+ * Drains the {@link AsyncRuntime} gracefully when the application context stops: cancels the tasks still
+ * pending and waits up to the shutdown timeout, logging what had to be abandoned. The loop itself keeps running
+ * (a stopped context may be started again, as the test framework's context cache does) and is closed when the
+ * bean is destroyed.
  *
  * <p>Its phase is below the web server's start/stop phase, so the loop stops only after in-flight requests,
  * which may be awaiting tasks, have drained.
@@ -42,7 +44,8 @@ public class AsyncRuntimeLifecycle implements SmartLifecycle {
 
     @Override
     public void stop() {
-        List<Task<?>> abandoned = runtime.shutdown(shutdownTimeout);
+        List<Task<?>> abandoned = runtime.isClosed() ? List.of()
+                : runtime.cancelAll("application context is stopping", shutdownTimeout);
         if (!abandoned.isEmpty()) {
             logger.warn("Event loop '" + runtime.loop().name() + "' abandoned " + abandoned.size()
                     + " task(s) that did not finish within " + shutdownTimeout + " of being cancelled: " + abandoned);

@@ -25,6 +25,9 @@ public class AsyncRuntimeProperties {
     /** How long shutdown waits for the cancelled tasks to finish before abandoning them. */
     private Duration shutdownTimeout = Duration.ofSeconds(10);
 
+    /** How long the health check waits for the loop to run a probe before it reports the loop DOWN (blocked). */
+    private Duration healthBlockedThreshold = Duration.ofSeconds(1);
+
     /** How many finished tasks (name, outcome, duration, error) to remember for the tasks endpoint; 0 keeps none. */
     private int historySize = 100;
 
@@ -67,6 +70,17 @@ public class AsyncRuntimeProperties {
 
     public void setShutdownTimeout(Duration shutdownTimeout) {
         this.shutdownTimeout = shutdownTimeout;
+    }
+
+    public Duration getHealthBlockedThreshold() {
+        return healthBlockedThreshold;
+    }
+
+    public void setHealthBlockedThreshold(Duration healthBlockedThreshold) {
+        if (healthBlockedThreshold.isNegative() || healthBlockedThreshold.isZero()) {
+            throw new IllegalArgumentException("async.runtime.health-blocked-threshold must be positive: " + healthBlockedThreshold);
+        }
+        this.healthBlockedThreshold = healthBlockedThreshold;
     }
 
     public int getHistorySize() {

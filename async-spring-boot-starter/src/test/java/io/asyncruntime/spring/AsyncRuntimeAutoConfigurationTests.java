@@ -52,6 +52,25 @@ class AsyncRuntimeAutoConfigurationTests {
     }
 
     @Test
+    void stoppingTheContextCancelsTasksAndStartingItAgainKeepsTheLoopUsable() throws Exception {
+        runner.withPropertyValues("async.runtime.shutdown-timeout=2s").run(context -> {
+            AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+            io.asyncruntime.Task<Void> sleeper = runtime.createTask("long", () -> {
+                started.countDown();
+                Async.sleep(3600);
+                return null;
+            });
+            assertThat(started.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            context.stop();
+            assertThat(sleeper.cancelled()).isTrue();
+            assertThat(runtime.isClosed()).isFalse();
+            context.start();
+            assertThat(runtime.run(() -> "still usable")).isEqualTo("still usable");
+        });
+    }
+
+    @Test
     void backsOffWhenTheApplicationDefinesItsOwnRuntime() {
         runner.withUserConfiguration(OwnRuntime.class).run(context -> {
             assertThat(context).hasSingleBean(AsyncRuntime.class);
