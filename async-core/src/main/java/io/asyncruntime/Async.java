@@ -383,8 +383,12 @@ public final class Async {
         Future<T> target;
         if (source instanceof CompletableFuture<T> cf) {
             target = loop.createFuture();
+            loop.externalWorkStarted();
             cf.whenComplete((value, error) -> {
-                Runnable copy = () -> copyOutcome(value, error, target);
+                Runnable copy = () -> {
+                    loop.externalWorkDone();
+                    copyOutcome(value, error, target);
+                };
                 if (loop.inLoop()) {
                     copy.run();
                 } else if (!loop.isClosed()) {
@@ -466,7 +470,8 @@ public final class Async {
     public static <T> CompletableFuture<T> runCoroutineThreadsafe(Coroutine<T> coro, EventLoop loop) {
         Objects.requireNonNull(loop, "loop");
         TaskCompletableFuture<T> result = new TaskCompletableFuture<>(loop);
-        loop.createTaskThreadsafe(coro, null, result::bind);
+        loop.createTaskThreadsafe(coro, null, result::bind, () -> result.completeExceptionally(
+                new CancelledError("event loop " + loop.name() + " closed before the task started")));
         return result;
     }
 

@@ -53,6 +53,11 @@ public final class AsyncRuntime implements AutoCloseable {
             } catch (Throwable t) {
                 LOG.log(System.Logger.Level.ERROR, "event loop " + b.name + " died", t);
                 throw t;
+            } finally {
+                // However the loop ended (shutdown, a stop() from outside, an error), the runtime is over: close
+                // the loop here, on its own thread, so work handed in meanwhile is abandoned, never stranded.
+                closed = true;
+                loop.close();
             }
         });
         thread.start();
@@ -87,7 +92,7 @@ public final class AsyncRuntime implements AutoCloseable {
     /** Creates a task named {@code name} (null: {@code Task-<id>}) from any thread; it starts on the loop. */
     public <T> Task<T> createTask(String name, Coroutine<T> coro) {
         checkOpen();
-        return loop.createTaskThreadsafe(coro, name, t -> { });
+        return loop.createTaskThreadsafe(coro, name, t -> { }, () -> { });
     }
 
     /** Creates a task from any thread and returns a {@link CompletableFuture} of its outcome; cancelling it cancels the task. */
@@ -202,9 +207,7 @@ public final class AsyncRuntime implements AutoCloseable {
         if (thread.isAlive()) {
             LOG.log(System.Logger.Level.WARNING, () -> "AsyncRuntime " + loop.name()
                     + ": the loop thread is still busy (a blocking call in " + loop.currentTask().orElse(null)
-                    + "); leaving it behind");
-        } else {
-            loop.close();
+                    + "); it closes the loop when that returns");
         }
         return abandoned;
     }

@@ -41,11 +41,13 @@ final class CarrierTaskRunner extends TaskRunner implements Executor {
     private static final int RESUMED = 2;
     private static final VarHandle PHASE;
     private static final VarHandle SUSPENDING;
+    private static final VarHandle SUSPENSIONS;
 
     static {
         try {
             PHASE = MethodHandles.lookup().findVarHandle(CarrierTaskRunner.class, "phase", int.class);
             SUSPENDING = MethodHandles.lookup().findVarHandle(CarrierTaskRunner.class, "suspending", boolean.class);
+            SUSPENSIONS = MethodHandles.lookup().findVarHandle(CarrierTaskRunner.class, "suspensions", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -62,6 +64,8 @@ final class CarrierTaskRunner extends TaskRunner implements Executor {
     /* Threading: task thread writes, loop reads after the continuation returned (same OS thread). */
     private boolean suspending;
     private boolean finished;
+    /* Threading: task thread writes (plain), the watchdog reads (opaque): which suspension this is. */
+    private long suspensions;
     /* Threading: loop writes in resume(), task thread reads after it is resumed. */
     private boolean resumed;
 
@@ -128,6 +132,11 @@ final class CarrierTaskRunner extends TaskRunner implements Executor {
         return (boolean) SUSPENDING.getOpaque(this);
     }
 
+    /* For the watchdog: identifies the current suspension, so two ticks can tell they saw the same one. */
+    long suspensionNumber() {
+        return (long) SUSPENSIONS.getOpaque(this);
+    }
+
     /* Called by the loop thread while it holds for this task: true once a foreign thread resumed it. */
     boolean resumedWhileHeld() {
         return phase == RESUMED;
@@ -171,6 +180,7 @@ final class CarrierTaskRunner extends TaskRunner implements Executor {
             yieldNow();
             return;
         }
+        suspensions++;
         suspending = true;
         boolean interrupted = false;
         do {

@@ -302,8 +302,18 @@ public class EventLoop implements AutoCloseable {
     }
 
     void timerHandleCancelled(TimerHandle handle) {
+        // Only the loop counts (the count is loop-confined); a cancel from elsewhere is found lazily.
         if (handle.scheduled && inLoop()) {
+            handle.cancelCounted = true;
             cancelledTimers++;
+        }
+    }
+
+    private void timerRemoved(TimerHandle t) {
+        t.scheduled = false;
+        if (t.cancelCounted) {
+            t.cancelCounted = false;
+            cancelledTimers--;
         }
     }
 
@@ -333,21 +343,57 @@ public class EventLoop implements AutoCloseable {
     }
 
     /* From any thread: the task is built here, in the caller's context, and started on the loop. */
-    <T> Task<T> createTaskThreadsafe(Coroutine<T> coro, String name, Consumer<Task<T>> onStart) {
+    <T> Task<T> createTaskThreadsafe(Coroutine<T> coro, String name, Consumer<Task<T>> onStart, Runnable onAbandon) {
         Objects.requireNonNull(coro, "coro");
         checkNotClosed();
         Task<T> task = new Task<>(this, coro, name, Context.current().copy());
-        if (inLoop() || !isRunning()) {
-            checkThread("createTask");
+        if (inLoop()) {
             startTask(task);
             onStart.accept(task);
-        } else {
-            submitThreadsafe(() -> {
-                startTask(task);
-                onStart.accept(task);
-            });
+            return task;
+        }
+        submitThreadsafe(new PendingStart<>(this, task, onStart, onAbandon));
+        if (closed) {
+            // Closed while we submitted: close() may already have swept the queue.
+            abandonPendingStarts();
         }
         return task;
+    }
+
+    /* Fails the task starts that were handed in but will never run: the loop closed first. Any thread. */
+    private void abandonPendingStarts() {
+        for (Runnable r; (r = incoming.poll()) != null; ) {
+            if (r instanceof PendingStart<?> p) {
+                p.abandon();
+            }
+        }
+    }
+
+    /* A task start handed in from another thread; abandoned, not lost, if the loop closes before it runs. */
+    private static final class PendingStart<T> implements Runnable {
+        private final EventLoop loop;
+        private final Task<T> task;
+        private final Consumer<Task<T>> onStart;
+        private final Runnable onAbandon;
+
+        PendingStart(EventLoop loop, Task<T> task, Consumer<Task<T>> onStart, Runnable onAbandon) {
+            this.loop = loop;
+            this.task = task;
+            this.onStart = onStart;
+            this.onAbandon = onAbandon;
+        }
+
+        @Override
+        public void run() {
+            loop.startTask(task);
+            onStart.accept(task);
+        }
+
+        void abandon() {
+            task.cancelledExc = new CancelledError("event loop " + loop.name + " closed before the task started");
+            task.finishCancelled(task.cancelledExc.getMessage());
+            onAbandon.run();
+        }
     }
 
     void startTask(Task<?> task) {
@@ -509,7 +555,7 @@ public class EventLoop implements AutoCloseable {
         }
         ready.clear();
         timers.clear();
-        incoming.clear();
+        abandonPendingStarts();
         ExecutorService executor = defaultExecutor;
         if (executor != null) {
             executor.shutdown();
@@ -579,10 +625,8 @@ public class EventLoop implements AutoCloseable {
         long now = clock.nanoTime();
         for (TimerHandle t; (t = timers.peek()) != null && t.deadlineNanos <= now; ) {
             timers.poll();
-            t.scheduled = false;
-            if (t.cancelled()) {
-                cancelledTimers--;
-            } else {
+            timerRemoved(t);
+            if (!t.cancelled()) {
                 ready.addLast(t);
             }
         }
@@ -593,6 +637,7 @@ public class EventLoop implements AutoCloseable {
             timers.removeIf(t -> {
                 if (t.cancelled()) {
                     t.scheduled = false;
+                    t.cancelCounted = false;
                     return true;
                 }
                 return false;
@@ -602,8 +647,7 @@ public class EventLoop implements AutoCloseable {
         TimerHandle t;
         while ((t = timers.peek()) != null && t.cancelled()) {
             timers.poll();
-            t.scheduled = false;
-            cancelledTimers--;
+            timerRemoved(t);
         }
         return t;
     }
@@ -803,6 +847,11 @@ public class EventLoop implements AutoCloseable {
         return idle;
     }
 
+    /* White-box, for tests: timers still in the heap, cancelled ones included. Loop thread. */
+    int timerHeapSize() {
+        return timers.size();
+    }
+
     /** Returns the number of callbacks ready to run (an estimate from other threads). */
     public int readyCount() {
         return ready.size() + incoming.size();
@@ -850,6 +899,16 @@ public class EventLoop implements AutoCloseable {
             throw e;
         }
         return future;
+    }
+
+    /* Work handed to another thread whose result will come back through callSoonThreadsafe: a loop on virtual
+       time must wait for it instead of jumping to its next timer. */
+    void externalWorkStarted() {
+        outstandingExternalWork.incrementAndGet();
+    }
+
+    void externalWorkDone() {
+        outstandingExternalWork.decrementAndGet();
     }
 
     /** Sets the executor {@link #runInExecutor} uses when given null. */
@@ -957,6 +1016,7 @@ public class EventLoop implements AutoCloseable {
     /* Threading: the watchdog thread only. What it saw at its previous tick. */
     private long watchdogSteps = -1;
     private Task<?> watchdogTask;
+    private long watchdogSuspension = -1;
 
     /*
      * Called by LoopWatchdog every tick. FAST mode only: a task that awaited while pinned to the loop thread
@@ -966,16 +1026,23 @@ public class EventLoop implements AutoCloseable {
     void watchdogTick() {
         Task<?> t = (Task<?>) RUNNING_TASK.getAcquire(this);
         long s = (long) STEPS.getOpaque(this);
-        if (t != null && t.runner instanceof CarrierTaskRunner c && c.suspendingButMounted()
-                && s == watchdogSteps && t == watchdogTask) {
-            LOG.log(System.Logger.Level.ERROR, () -> t.getName() + " awaited while pinned to loop " + name
-                    + "; raising IllegalStateException in it. Its stack:\n  " + String.join("\n  ",
-                    t.getStack().stream().map(String::valueOf).toList()));
-            t.pinnedAbort = true;
-            LockSupport.unpark(c.thread());
+        long suspension = -1;
+        if (t != null && t.runner instanceof CarrierTaskRunner c && c.suspendingButMounted()) {
+            suspension = c.suspensionNumber();
+            // Fire only when the previous tick already saw this very suspension stuck (same task, same
+            // suspension, no step since): a suspension that is merely in progress at one tick has unmounted
+            // long before the next.
+            if (s == watchdogSteps && t == watchdogTask && suspension == watchdogSuspension) {
+                LOG.log(System.Logger.Level.ERROR, () -> t.getName() + " awaited while pinned to loop " + name
+                        + "; raising IllegalStateException in it. Its stack:\n  " + String.join("\n  ",
+                        t.getStack().stream().map(String::valueOf).toList()));
+                t.pinnedAbort = true;
+                LockSupport.unpark(c.thread());
+            }
         }
         watchdogSteps = s;
         watchdogTask = t;
+        watchdogSuspension = suspension;
     }
 
     static EventLoop[] runningLoops() {

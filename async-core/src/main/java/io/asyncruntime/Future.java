@@ -249,7 +249,8 @@ public class Future<T> implements Awaitable<T> {
     @Override
     public T await() {
         Task<?> task = loop.currentTaskForAwait();
-        if (state == PENDING) {
+        boolean suspended = state == PENDING;
+        if (suspended) {
             if (task == this) {
                 throw new IllegalStateException("Task cannot await on itself: " + this);
             }
@@ -269,14 +270,16 @@ public class Future<T> implements Awaitable<T> {
             } while (state == PENDING); // a wake-up nobody asked for (a stray unpark) suspends again
             task.futWaiter = null;
         }
-        return resultForAwait(task);
+        return resultForAwait(task, suspended);
     }
 
     /* The outcome as the awaiting task sees it: a pending cancel() of the task wins over a result. */
     @SuppressWarnings("unchecked")
-    private T resultForAwait(Task<?> task) {
+    private T resultForAwait(Task<?> task, boolean suspended) {
         Throwable outcome = state == CANCELLED ? makeCancelledError() : exception;
-        if (task.mustCancel) {
+        // A pending cancel() is delivered where the task really suspended, as CPython's __step does; awaiting a
+        // future that is already done does not yield, so it does not deliver it.
+        if (suspended && task.mustCancel) {
             task.mustCancel = false;
             if (!(outcome instanceof CancelledError)) {
                 outcome = task.makeCancelledError();

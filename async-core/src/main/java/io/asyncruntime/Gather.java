@@ -31,6 +31,7 @@ final class Gather {
         }
         Map<Object, Future<?>> argToFuture = new IdentityHashMap<>();
         List<Future<?>> children = new ArrayList<>(aws.size());
+        List<Future<?>> distinctInOrder = new ArrayList<>(aws.size());
         EventLoop loop = null;
         for (Object arg : aws) {
             Future<?> fut = argToFuture.get(Objects.requireNonNull(arg, "an awaitable in aws is null"));
@@ -42,11 +43,12 @@ final class Gather {
                     throw new IllegalArgumentException("gather() awaitables belong to different loops: " + arg);
                 }
                 argToFuture.put(arg, fut);
+                distinctInOrder.add(fut);
             }
             children.add(fut);
         }
         GatheringFuture outer = new GatheringFuture(loop, children, argToFuture.size(), returnExceptions);
-        for (Future<?> child : argToFuture.values()) {
+        for (Future<?> child : distinctInOrder) {
             if (child.done()) {
                 outer.childDone(child);
             } else {

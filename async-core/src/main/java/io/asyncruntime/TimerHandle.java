@@ -12,6 +12,8 @@ public final class TimerHandle extends Handle {
     final long sequence;
     /* Threading: loop only. In the loop's timer heap: its cancellation counts towards a clean-up. */
     boolean scheduled;
+    /* Threading: loop only. Its cancel was counted in the loop's cancelled-timer count. */
+    boolean cancelCounted;
 
     TimerHandle(EventLoop loop, long deadlineNanos, long sequence, Runnable callback, Context context) {
         super(loop, callback, context);
