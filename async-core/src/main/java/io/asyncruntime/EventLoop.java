@@ -753,7 +753,7 @@ public class EventLoop implements AutoCloseable {
     }
 
     /* PORTABLE: on a task's thread that gives up the loop: to the next ready task step, else the loop thread. */
-    void handOffFrom(HandOffTaskRunner from) {
+    void handOffFrom() {
         if (ntodo == 0 && !stopping && !debug) {
             // The iteration is over. Start the next one here when it needs no waiting, exactly as the loop
             // thread would (incoming, then due timers, then what is ready), so a task woken in this
@@ -837,10 +837,6 @@ public class EventLoop implements AutoCloseable {
         return Optional.ofNullable(t != null ? t : blockedTask);
     }
 
-    /** Returns how many steps (callbacks and task steps) the loop has started: a progress counter. Any thread. */
-    public long stepCount() {
-        return (long) STEPS.getOpaque(this);
-    }
 
     /** Returns whether the loop is parked waiting for work. Any thread. */
     public boolean isIdle() {

@@ -52,7 +52,7 @@ final class HandOffTaskRunner extends TaskRunner {
     @Override
     void suspend() {
         holdsLoop = false;
-        loop.handOffFrom(this);
+        loop.handOffFrom();
         awaitLoop();
     }
 
@@ -84,6 +84,6 @@ final class HandOffTaskRunner extends TaskRunner {
         awaitLoop();
         runTask();
         holdsLoop = false;
-        loop.handOffFrom(this);
+        loop.handOffFrom();
     }
 }
