@@ -1,0 +1,76 @@
+package io.asyncruntime.spring.web;
+
+import io.asyncruntime.EventLoop;
+import io.asyncruntime.Task;
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.MethodParameter;
+import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.context.request.async.DeferredResult;
+import org.springframework.web.context.request.async.WebAsyncUtils;
+import org.springframework.web.method.support.AsyncHandlerMethodReturnValueHandler;
+import org.springframework.web.method.support.ModelAndViewContainer;
+
+/**
+ * Lets a Spring MVC handler method return a {@link Task}: the request is processed asynchronously and answered
+ * with the task's result when it is done, exactly as Spring MVC answers a returned {@code CompletableFuture}.
+ * The result then goes through the usual handling ({@code @ResponseBody} conversion, {@code ResponseEntity}, …);
+ * a failed task's exception, or the {@code CancelledError} of a cancelled one, goes to the exception resolvers.
+ *
+ * <p>An MVC async timeout ({@code spring.mvc.async.request-timeout}) answers the request but leaves the task
+ * running: it may be shared with other callers, and it stays visible (and cancellable) in the {@code tasks}
+ * endpoint.
+ *
+ * <p>Threading: {@code handleReturnValue} runs on the servlet thread; it registers the completion callback on
+ * the task's loop through {@link EventLoop#callSoonThreadsafe}, and the callback completes the
+ * {@link DeferredResult}, which is thread-safe, on the loop thread.
+ */
+public final class TaskReturnValueHandler implements AsyncHandlerMethodReturnValueHandler {
+
+    @Override
+    public boolean supportsReturnType(MethodParameter returnType) {
+        return Task.class.isAssignableFrom(returnType.getParameterType());
+    }
+
+    @Override
+    public boolean isAsyncReturnValue(@Nullable Object returnValue, MethodParameter returnType) {
+        return returnValue instanceof Task<?>;
+    }
+
+    @Override
+    public void handleReturnValue(@Nullable Object returnValue, MethodParameter returnType,
+            ModelAndViewContainer mavContainer, NativeWebRequest webRequest) throws Exception {
+        if (returnValue == null) {
+            mavContainer.setRequestHandled(true);
+            return;
+        }
+        DeferredResult<Object> deferred = new DeferredResult<>();
+        completeWhenDone((Task<?>) returnValue, deferred);
+        WebAsyncUtils.getAsyncManager(webRequest).startDeferredResultProcessing(deferred, mavContainer);
+    }
+
+    private static void completeWhenDone(Task<?> task, DeferredResult<Object> deferred) {
+        if (task.done()) {
+            complete(task, deferred);
+            return;
+        }
+        try {
+            task.getLoop().callSoonThreadsafe(() -> task.addDoneCallback(done -> complete(done, deferred)));
+        } catch (RuntimeException loopClosed) {
+            // The task can no longer finish: answer with why instead of leaving the request to time out.
+            deferred.setErrorResult(loopClosed);
+        }
+    }
+
+    private static void complete(io.asyncruntime.Future<?> task, DeferredResult<Object> deferred) {
+        Object result;
+        try {
+            result = task.result();
+        } catch (Throwable failureOrCancellation) {
+            deferred.setErrorResult(failureOrCancellation);
+            return;
+        }
+        // DeferredResult treats a null result as "no value" only through setResult; an empty body is what
+        // Spring answers for a CompletableFuture completed with null as well.
+        deferred.setResult(result);
+    }
+}

@@ -1,0 +1,154 @@
+package io.asyncruntime.spring.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.asyncruntime.Async;
+import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.CancelledError;
+import io.asyncruntime.Task;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.resttestclient.TestRestTemplate;
+import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureTestRestTemplate;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Controllers returning {@code Task<T>}, called over a real port. */
+@SpringBootTest(classes = TaskReturnValueHttpTests.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureTestRestTemplate
+class TaskReturnValueHttpTests {
+
+    @Autowired
+    TestRestTemplate http;
+
+    @Test
+    void answersWithTheResultOfTheTaskOnceItIsDone() {
+        ResponseEntity<String> response = http.getForEntity("/greet?who=ada", String.class);
+
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(response.getBody()).contains("\"text\":\"hello ada\"").contains("\"task\":\"greet-ada\"");
+    }
+
+    @Test
+    void aTaskAlreadyDoneIsAnsweredAtOnce() {
+        assertThat(http.getForObject("/done", String.class)).isEqualTo("42");
+    }
+
+    @Test
+    void aResponseEntityResultKeepsItsStatusAndHeaders() {
+        ResponseEntity<String> response = http.getForEntity("/created", String.class);
+
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(response.getHeaders().getFirst("X-Task")).isEqualTo("creator");
+        assertThat(response.getBody()).isEqualTo("made");
+    }
+
+    @Test
+    void aFailedTaskGoesToTheExceptionHandlers() {
+        ResponseEntity<String> response = http.getForEntity("/fail", String.class);
+
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+        assertThat(response.getBody()).isEqualTo("boom");
+    }
+
+    @Test
+    void aCancelledTaskRaisesCancelledErrorWithItsMessage() {
+        ResponseEntity<String> response = http.getForEntity("/cancelled", String.class);
+
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+        assertThat(response.getBody()).isEqualTo("cancelled: stopped by a colleague");
+    }
+
+    @Test
+    void aNullTaskIsAnEmptyResponse() {
+        ResponseEntity<String> response = http.getForEntity("/none", String.class);
+
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(response.getBody()).isNull();
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import(TaskController.class)
+    static class App {
+    }
+
+    record Greeting(String text, String task) {
+    }
+
+    @RestController
+    static class TaskController {
+        private final AsyncRuntime runtime;
+
+        TaskController(AsyncRuntime runtime) {
+            this.runtime = runtime;
+        }
+
+        @GetMapping("/greet")
+        Task<Greeting> greet(@RequestParam String who) {
+            return runtime.createTask("greet-" + who, () -> {
+                Async.sleep(0.02);
+                return new Greeting("hello " + who, Async.currentTask().orElseThrow().getName());
+            });
+        }
+
+        @GetMapping("/done")
+        Task<Integer> done() {
+            Task<Integer> task = runtime.createTask("answer", () -> 42);
+            runtime.run(task::await);
+            return task;
+        }
+
+        @GetMapping("/created")
+        Task<ResponseEntity<String>> created() {
+            return runtime.createTask("creator", () -> {
+                Async.sleep(0);
+                return ResponseEntity.status(HttpStatus.CREATED).header("X-Task", "creator").body("made");
+            });
+        }
+
+        @GetMapping("/fail")
+        Task<String> fail() {
+            return runtime.createTask("failing", () -> {
+                Async.sleep(0.01);
+                throw new IllegalStateException("boom");
+            });
+        }
+
+        @GetMapping("/cancelled")
+        Task<String> cancelled() {
+            Task<String> victim = runtime.createTask("victim", () -> {
+                Async.sleep(3600);
+                return "never";
+            });
+            runtime.createTask("colleague", () -> {
+                Async.sleep(0.01);
+                return victim.cancel("stopped by a colleague");
+            });
+            return victim;
+        }
+
+        @GetMapping("/none")
+        Task<String> none() {
+            return null;
+        }
+
+        @ExceptionHandler(IllegalStateException.class)
+        ResponseEntity<String> onFailure(IllegalStateException e) {
+            return ResponseEntity.status(HttpStatus.CONFLICT).body(e.getMessage());
+        }
+
+        @ExceptionHandler(CancelledError.class)
+        ResponseEntity<String> onCancelled(CancelledError e) {
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body("cancelled: " + e.getMessage());
+        }
+    }
+}
