@@ -43,6 +43,9 @@ public final class AsyncRuntime implements AutoCloseable {
         if (b.slowCallbackDuration != null) {
             lb.slowCallbackDuration(b.slowCallbackDuration);
         }
+        if (b.blockedThreshold != null) {
+            lb.blockedThreshold(b.blockedThreshold);
+        }
         this.loop = lb.build();
         this.shutdownTimeout = b.shutdownTimeout;
         CountDownLatch running = new CountDownLatch(1);
@@ -272,6 +275,7 @@ public final class AsyncRuntime implements AutoCloseable {
         private EngineMode mode;
         private LoopClock clock = LoopClock.SYSTEM;
         private Duration slowCallbackDuration;
+        private Duration blockedThreshold;
         private Duration shutdownTimeout = Duration.ofSeconds(10);
 
         private Builder() {
@@ -307,9 +311,15 @@ public final class AsyncRuntime implements AutoCloseable {
             return this;
         }
 
-        /** Sets the debug-mode slow-callback threshold. */
+        /** Sets the slow-callback threshold; see {@link EventLoop#setSlowCallbackDuration}. */
         public Builder slowCallbackDuration(Duration d) {
             this.slowCallbackDuration = Objects.requireNonNull(d, "d");
+            return this;
+        }
+
+        /** Sets the loop's blocked threshold; see {@link EventLoop#setBlockedThreshold}. */
+        public Builder blockedThreshold(Duration threshold) {
+            this.blockedThreshold = Objects.requireNonNull(threshold, "threshold");
             return this;
         }
 

@@ -117,6 +117,9 @@ public class EventLoop implements AutoCloseable {
     private volatile TaskListener[] taskListeners = new TaskListener[0];
     private volatile boolean debug;
     private volatile long slowCallbackNanos = TimeUnit.MILLISECONDS.toNanos(100);
+    private volatile long blockedThresholdNanos = TimeUnit.SECONDS.toNanos(1);
+    /* Threading: copy-on-write under this; read by the watchdog. */
+    private volatile LoopStallListener[] stallListeners = new LoopStallListener[0];
     private volatile ExceptionHandler exceptionHandler;
     private volatile ExecutorService defaultExecutor;
 
@@ -145,6 +148,9 @@ public class EventLoop implements AutoCloseable {
         this.debug = b.debug;
         if (b.slowCallbackDuration != null) {
             setSlowCallbackDuration(b.slowCallbackDuration);
+        }
+        if (b.blockedThreshold != null) {
+            setBlockedThreshold(b.blockedThreshold);
         }
         announceMode(m);
     }
@@ -439,6 +445,46 @@ public class EventLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Registers a listener told by the watchdog about steps that hold this loop for long: slower than
+     * {@link #getSlowCallbackDuration()}, or blocking it past {@link #getBlockedThreshold()}. Any thread.
+     *
+     * @throws NullPointerException if listener is null
+     */
+    public void addStallListener(LoopStallListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (this) {
+            LoopStallListener[] now = stallListeners;
+            LoopStallListener[] next = Arrays.copyOf(now, now.length + 1);
+            next[now.length] = listener;
+            stallListeners = next;
+        }
+    }
+
+    /** Removes a stall listener; does nothing if it is not registered. Any thread. */
+    public void removeStallListener(LoopStallListener listener) {
+        synchronized (this) {
+            stallListeners = Arrays.stream(stallListeners).filter(l -> l != listener).toArray(LoopStallListener[]::new);
+        }
+    }
+
+    /** Returns how long one step may hold the loop before stall listeners hear that it is blocked (1 s). */
+    public Duration getBlockedThreshold() {
+        return Duration.ofNanos(blockedThresholdNanos);
+    }
+
+    /**
+     * Sets the blocked threshold. Any thread.
+     *
+     * @throws IllegalArgumentException if it is zero or negative
+     */
+    public void setBlockedThreshold(Duration threshold) {
+        if (Objects.requireNonNull(threshold, "threshold").isNegative() || threshold.isZero()) {
+            throw new IllegalArgumentException("blocked threshold must be positive: " + threshold);
+        }
+        this.blockedThresholdNanos = delayNanos(threshold);
+    }
+
     // ---------------------------------------------------------------- running
 
     /**
@@ -563,9 +609,7 @@ public class EventLoop implements AutoCloseable {
     }
 
     private void enterRunning(Thread me) {
-        if (mode == EngineMode.FAST) {
-            LoopWatchdog.ensureStarted();
-        }
+        LoopWatchdog.ensureStarted();
         synchronized (RUNNING_LOCK) {
             EventLoop[] now = runningLoops;
             EventLoop[] next = Arrays.copyOf(now, now.length + 1);
@@ -991,7 +1035,10 @@ public class EventLoop implements AutoCloseable {
         return Duration.ofNanos(slowCallbackNanos);
     }
 
-    /** Sets the slow-callback threshold of debug mode. */
+    /**
+     * Sets the slow-callback threshold: debug mode logs every step slower than it, and
+     * {@link LoopStallListener}s hear of such steps whether or not debug mode is on.
+     */
     public void setSlowCallbackDuration(Duration threshold) {
         this.slowCallbackNanos = delayNanos(threshold);
     }
@@ -1006,6 +1053,77 @@ public class EventLoop implements AutoCloseable {
         if (loopThread != null && !inLoop()) {
             throw new IllegalStateException("Non-thread-safe operation " + operation + " called from thread '"
                     + Thread.currentThread().getName() + "', not the loop's; use callSoonThreadsafe or AsyncRuntime");
+        }
+    }
+
+    /** How often the watchdog looks at each running loop for steps that hold it (see {@link LoopStallListener}). */
+    public static final Duration STALL_SAMPLE_PERIOD = Duration.ofMillis(LoopWatchdog.PERIOD_MILLIS);
+
+    /* Threading: the watchdog thread only. The step it has seen running since stallSeenSince, if any. */
+    private long stallSteps = -1;
+    private long stallSeenSince;
+    private boolean stallSlowReported;
+    private LoopStall stallBlocked;
+
+    /*
+     * Called by LoopWatchdog every tick, for every running loop. A step counter that has not moved between two
+     * ticks while the loop is not idle means one step (or callback) has been running at least that long.
+     */
+    void stallTick(long now) {
+        LoopStallListener[] listeners = stallListeners;
+        long s = (long) STEPS.getOpaque(this);
+        if (idle || s != stallSteps || listeners.length == 0) {
+            if (stallBlocked != null) {
+                LoopStall ended = stallBlocked;
+                Duration total = Duration.ofNanos(now - stallSeenSince);
+                for (LoopStallListener l : listeners) {
+                    notifyStall(() -> l.unblocked(ended, total));
+                }
+            }
+            stallSteps = s;
+            stallSeenSince = now;
+            stallSlowReported = false;
+            stallBlocked = null;
+            return;
+        }
+        long heldFor = now - stallSeenSince;
+        if (!stallSlowReported && heldFor >= slowCallbackNanos) {
+            stallSlowReported = true;
+            Task<?> task = stalledTask();
+            for (LoopStallListener l : listeners) {
+                notifyStall(() -> l.slowStep(this, task));
+            }
+        }
+        if (stallBlocked == null && heldFor >= blockedThresholdNanos) {
+            LoopStall stall = captureStall(Duration.ofNanos(heldFor));
+            stallBlocked = stall;
+            for (LoopStallListener l : listeners) {
+                notifyStall(() -> l.blocked(stall));
+            }
+        }
+    }
+
+    private Task<?> stalledTask() {
+        Task<?> t = (Task<?>) RUNNING_TASK.getAcquire(this);
+        return t != null ? t : blockedTask;
+    }
+
+    private LoopStall captureStall(Duration heldFor) {
+        Task<?> task = stalledTask();
+        Thread thread = task != null ? task.runner.thread() : (Thread) DRIVER.getOpaque(this);
+        if (thread == null) {
+            thread = loopThread;
+        }
+        List<StackTraceElement> stack = thread == null ? List.of()
+                : io.asyncruntime.internal.StackFrames.userFrames(thread.getStackTrace());
+        return new LoopStall(this, task, thread == null ? name : thread.getName(), heldFor, stack);
+    }
+
+    private static void notifyStall(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "Loop stall listener failed", e);
         }
     }
 
@@ -1086,6 +1204,7 @@ public class EventLoop implements AutoCloseable {
         private boolean blockingCallsSuspend;
         private boolean debug;
         private Duration slowCallbackDuration;
+        private Duration blockedThreshold;
 
         private Builder() {
         }
@@ -1129,9 +1248,19 @@ public class EventLoop implements AutoCloseable {
             return this;
         }
 
-        /** Sets the debug-mode slow-callback threshold. */
+        /** Sets the slow-callback threshold; see {@link EventLoop#setSlowCallbackDuration}. */
         public Builder slowCallbackDuration(Duration threshold) {
             this.slowCallbackDuration = Objects.requireNonNull(threshold, "threshold");
+            return this;
+        }
+
+        /**
+         * Sets how long one step may hold the loop before stall listeners hear that it is blocked (1 s).
+         *
+         * @throws IllegalArgumentException at {@link #build()} if it is zero or negative
+         */
+        public Builder blockedThreshold(Duration threshold) {
+            this.blockedThreshold = Objects.requireNonNull(threshold, "threshold");
             return this;
         }
 
