@@ -118,6 +118,8 @@ public class EventLoop implements AutoCloseable {
     private volatile boolean debug;
     private volatile long slowCallbackNanos = TimeUnit.MILLISECONDS.toNanos(100);
     private volatile long blockedThresholdNanos = TimeUnit.SECONDS.toNanos(1);
+    /* Threading: any thread; read once per task created. */
+    private volatile TaskDecorator taskDecorator;
     /* Threading: copy-on-write under this; read by the watchdog. */
     private volatile LoopStallListener[] stallListeners = new LoopStallListener[0];
     private volatile ExceptionHandler exceptionHandler;
@@ -343,16 +345,37 @@ public class EventLoop implements AutoCloseable {
         Objects.requireNonNull(coro, "coro");
         checkNotClosed();
         checkThread("createTask");
-        Task<T> task = new Task<>(this, coro, name, Context.current().copy());
+        Task<T> task = new Task<>(this, decorated(coro), name, Context.current().copy());
         startTask(task);
         return task;
+    }
+
+    /**
+     * Sets the decorator applied to the coroutine of every task created from now on (null: none). Any thread.
+     */
+    public void setTaskDecorator(TaskDecorator decorator) {
+        this.taskDecorator = decorator;
+    }
+
+    /** Returns the task decorator, or null. */
+    public TaskDecorator getTaskDecorator() {
+        return taskDecorator;
+    }
+
+    private <T> Coroutine<T> decorated(Coroutine<T> coro) {
+        TaskDecorator d = taskDecorator;
+        if (d == null) {
+            return coro;
+        }
+        Coroutine<T> wrapped = Objects.requireNonNull(d.decorate(coro), "TaskDecorator returned null");
+        return wrapped == coro ? coro : new Task.Decorated<>(coro, wrapped);
     }
 
     /* From any thread: the task is built here, in the caller's context, and started on the loop. */
     <T> Task<T> createTaskThreadsafe(Coroutine<T> coro, String name, Consumer<Task<T>> onStart, Runnable onAbandon) {
         Objects.requireNonNull(coro, "coro");
         checkNotClosed();
-        Task<T> task = new Task<>(this, coro, name, Context.current().copy());
+        Task<T> task = new Task<>(this, decorated(coro), name, Context.current().copy());
         if (inLoop()) {
             startTask(task);
             onStart.accept(task);

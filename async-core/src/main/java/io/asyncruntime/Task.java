@@ -94,9 +94,17 @@ public class Task<T> extends Future<T> {
         return finishedNanos;
     }
 
-    /** Returns the coroutine this task runs. */
+    /** Returns the coroutine this task runs (as given, without a {@link TaskDecorator}'s wrapping). */
     public Coroutine<T> getCoro() {
-        return coro;
+        return coro instanceof Decorated<T> d ? d.original : coro;
+    }
+
+    /* A coroutine wrapped by the loop's TaskDecorator, keeping the one the task was created with. */
+    record Decorated<T>(Coroutine<T> original, Coroutine<T> wrapped) implements Coroutine<T> {
+        @Override
+        public T call() throws Exception {
+            return wrapped.call();
+        }
     }
 
     /**
@@ -252,7 +260,7 @@ public class Task<T> extends Future<T> {
         } else {
             appendStateWord(sb);
         }
-        sb.append(" name='").append(getName()).append("' coro=").append(coro);
+        sb.append(" name='").append(getName()).append("' coro=").append(getCoro());
         appendOutcome(sb);
         Future<?> waiter = futWaiter;
         if (waiter != null && isPending()) {

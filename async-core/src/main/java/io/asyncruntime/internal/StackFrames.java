@@ -14,6 +14,7 @@ public final class StackFrames {
     private static final Set<String> ENGINE_CLASSES = Set.of(
             "io.asyncruntime.Future",
             "io.asyncruntime.Task",
+            "io.asyncruntime.Task$Decorated",
             "io.asyncruntime.TaskRunner",
             "io.asyncruntime.CarrierTaskRunner",
             "io.asyncruntime.HandOffTaskRunner",

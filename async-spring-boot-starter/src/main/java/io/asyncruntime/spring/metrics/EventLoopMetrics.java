@@ -1,6 +1,8 @@
 package io.asyncruntime.spring.metrics;
 
 import io.asyncruntime.EventLoop;
+import io.asyncruntime.LoopStall;
+import io.asyncruntime.LoopStallListener;
 import io.asyncruntime.Task;
 import io.asyncruntime.TaskListener;
 import io.micrometer.core.instrument.binder.BaseUnits;
@@ -28,15 +30,20 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code async.tasks.active} (gauge): pending tasks;</li>
  *   <li>{@code async.tasks.created}, {@code async.tasks.finished} (counters, the latter tagged {@code outcome}
  *       = success, failure or cancelled);</li>
- *   <li>{@code async.task.duration} (timer): creation to completion of every finished task.</li>
+ *   <li>{@code async.task.duration} (timer): creation to completion of every finished task;</li>
+ *   <li>{@code async.loop.slow.callbacks} (counter): steps and callbacks that ran longer than the loop's
+ *       slow-callback threshold;</li>
+ *   <li>{@code async.loop.blocked} (counter): steps that held the loop past its blocked threshold.</li>
  * </ul>
  *
- * <p>The latency probe is one timer on the loop, so measuring costs nothing on the loop's hot path. Task meters
- * come from a {@link TaskListener}.
+ * <p>The latency probe is one timer on the loop, and slow or blocking steps are found by the loop's watchdog
+ * ({@link LoopStallListener}), so measuring costs nothing on the loop's hot path. Task meters come from a
+ * {@link TaskListener}.
  *
- * <p>Threading: task events on the loop; meters read from any thread; {@link #bindTo} any thread.
+ * <p>Threading: task events on the loop; stall events on the watchdog thread; meters read from any thread;
+ * {@link #bindTo} any thread.
  */
-public class EventLoopMetrics implements MeterBinder, TaskListener {
+public class EventLoopMetrics implements MeterBinder, TaskListener, LoopStallListener {
     private final EventLoop loop;
     private final Duration probeInterval;
     private final Tags tags;
@@ -44,6 +51,8 @@ public class EventLoopMetrics implements MeterBinder, TaskListener {
     private final AtomicLong succeeded = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong cancelled = new AtomicLong();
+    private final AtomicLong slowSteps = new AtomicLong();
+    private final AtomicLong blockedSteps = new AtomicLong();
     private final List<Timer> durations = new ArrayList<>();
     private final List<Timer> latencies = new ArrayList<>();
     private volatile double lagSeconds;
@@ -71,9 +80,15 @@ public class EventLoopMetrics implements MeterBinder, TaskListener {
         finished(registry, "success", succeeded);
         finished(registry, "failure", failed);
         finished(registry, "cancelled", cancelled);
+        FunctionCounter.builder("async.loop.slow.callbacks", slowSteps, AtomicLong::get).tags(tags)
+                .description("Steps and callbacks that ran longer than the loop's slow-callback threshold")
+                .register(registry);
+        FunctionCounter.builder("async.loop.blocked", blockedSteps, AtomicLong::get).tags(tags)
+                .description("Steps that held the loop past its blocked threshold").register(registry);
         Timer duration = Timer.builder("async.task.duration").tags(tags)
                 .description("Time from a task's creation to its completion").register(registry);
         Timer latency = Timer.builder("async.loop.latency").tags(tags).publishPercentileHistogram()
+                .publishPercentiles(0.5, 0.95, 0.99)
                 .description("Delay between when a loop callback was due and when it ran (sampled by a probe)")
                 .register(registry);
         synchronized (this) {
@@ -94,6 +109,7 @@ public class EventLoopMetrics implements MeterBinder, TaskListener {
         }
         probing = true;
         loop.addTaskListener(this);
+        loop.addStallListener(this);
         if (!loop.isClosed()) {
             loop.callSoonThreadsafe(this::scheduleProbe);
         }
@@ -110,6 +126,16 @@ public class EventLoopMetrics implements MeterBinder, TaskListener {
             }
             scheduleProbe();
         });
+    }
+
+    @Override
+    public void slowStep(EventLoop loop, Task<?> taskOrNull) {
+        slowSteps.incrementAndGet();
+    }
+
+    @Override
+    public void blocked(LoopStall stall) {
+        blockedSteps.incrementAndGet();
     }
 
     @Override
