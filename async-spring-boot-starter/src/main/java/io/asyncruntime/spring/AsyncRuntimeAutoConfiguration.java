@@ -1,35 +1,63 @@
 package io.asyncruntime.spring;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.TaskDecorator;
 import io.asyncruntime.debug.TaskHistory;
+import io.asyncruntime.spring.context.ContextSnapshotTaskDecorator;
+import io.micrometer.context.ContextRegistry;
+import io.micrometer.context.ContextSnapshotFactory;
+import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.util.ClassUtils;
 
 /**
  * Auto-configures one {@link AsyncRuntime}: an event loop on its own named thread, injectable anywhere,
  * started with the context and stopped gracefully by {@link AsyncRuntimeLifecycle}. Every bean backs off
  * when the application defines its own.
+ *
+ * <p>The application may also give the runtime an {@link ExecutorService} bean named
+ * {@value #EXECUTOR_BEAN_NAME} for {@code Async.toThread}, and its own {@link TaskDecorator} bean.
  */
 @AutoConfiguration
 @ConditionalOnClass(AsyncRuntime.class)
 @EnableConfigurationProperties(AsyncRuntimeProperties.class)
 public final class AsyncRuntimeAutoConfiguration {
+    /** The name of an application {@link ExecutorService} bean to use as the loop's default executor. */
+    public static final String EXECUTOR_BEAN_NAME = "asyncRuntimeExecutor";
 
     @Bean
     @ConditionalOnMissingBean
-    AsyncRuntime asyncRuntime(AsyncRuntimeProperties properties) {
+    AsyncRuntime asyncRuntime(AsyncRuntimeProperties properties, ObjectProvider<TaskDecorator> decorator,
+            @Qualifier(EXECUTOR_BEAN_NAME) ObjectProvider<ExecutorService> executor) {
         AsyncRuntime.Builder builder = AsyncRuntime.builder()
                 .name(properties.getLoopName())
                 .debug(properties.isDebug())
                 .slowCallbackDuration(properties.getSlowCallbackDuration())
+                .blockedThreshold(properties.getBlockedThreshold())
                 .shutdownTimeout(properties.getShutdownTimeout());
         if (properties.getMode() != null) {
             builder.mode(properties.getMode());
         }
-        return builder.start();
+        AsyncRuntime runtime = builder.start();
+        decorator.ifAvailable(runtime.loop()::setTaskDecorator);
+        ExecutorService own = executor.getIfAvailable();
+        if (own != null) {
+            runtime.loop().setDefaultExecutor(own);
+        } else if (properties.getExecutor().getMaxThreads() > 0) {
+            runtime.loop().setDefaultExecutor(Executors.newFixedThreadPool(properties.getExecutor().getMaxThreads(),
+                    Thread.ofPlatform().name(properties.getLoopName() + "-executor-", 1).daemon(true).factory()));
+        }
+        return runtime;
     }
 
     @Bean
@@ -42,5 +70,42 @@ public final class AsyncRuntimeAutoConfiguration {
     @ConditionalOnMissingBean
     AsyncRuntimeLifecycle asyncRuntimeLifecycle(AsyncRuntime runtime, AsyncRuntimeProperties properties) {
         return new AsyncRuntimeLifecycle(runtime, properties.getShutdownTimeout());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    BlockedLoopLogger asyncBlockedLoopLogger(AsyncRuntime runtime) {
+        return new BlockedLoopLogger(runtime.loop());
+    }
+
+    /** Tasks carry the creator's MDC and observation context when Micrometer's context-propagation is present. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(ContextSnapshotFactory.class)
+    @ConditionalOnBooleanProperty(name = "async.runtime.propagate-context", matchIfMissing = true)
+    static class ContextPropagationConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(TaskDecorator.class)
+        ContextSnapshotTaskDecorator asyncContextSnapshotTaskDecorator(ObjectProvider<ContextSnapshotFactory> factory) {
+            return new ContextSnapshotTaskDecorator(factory.getIfAvailable(() -> {
+                registerMdcAccessor(ContextRegistry.getInstance());
+                return ContextSnapshotFactory.builder().build();
+            }));
+        }
+
+        /* Micrometer finds the observation accessor by itself but leaves the MDC one for the application to
+           register, so a Spring app that does not would lose its MDC in every task. */
+        private static void registerMdcAccessor(ContextRegistry registry) {
+            if (!ClassUtils.isPresent("org.slf4j.MDC", ContextPropagationConfiguration.class.getClassLoader())) {
+                return;
+            }
+            synchronized (ContextRegistry.class) {
+                boolean present = registry.getThreadLocalAccessors().stream()
+                        .anyMatch(a -> Slf4jThreadLocalAccessor.KEY.equals(a.key()));
+                if (!present) {
+                    registry.registerThreadLocalAccessor(new Slf4jThreadLocalAccessor());
+                }
+            }
+        }
     }
 }

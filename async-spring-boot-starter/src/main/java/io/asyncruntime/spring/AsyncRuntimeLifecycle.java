@@ -3,7 +3,10 @@ package io.asyncruntime.spring;
 import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.Task;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.context.SmartLifecycle;
@@ -22,6 +25,11 @@ import org.springframework.context.SmartLifecycle;
 public class AsyncRuntimeLifecycle implements SmartLifecycle {
     /** Stops after the web server (graceful shutdown at DEFAULT_PHASE - 1024, start/stop at DEFAULT_PHASE - 2048). */
     public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 3072;
+
+    /** The message every task still running at shutdown is cancelled with. */
+    public static final String CANCEL_MESSAGE = "application context is stopping";
+
+    private static final int NAMES_LOGGED = 20;
 
     private static final Log logger = LogFactory.getLog(AsyncRuntimeLifecycle.class);
 
@@ -44,13 +52,27 @@ public class AsyncRuntimeLifecycle implements SmartLifecycle {
 
     @Override
     public void stop() {
-        List<Task<?>> abandoned = runtime.isClosed() ? List.of()
-                : runtime.cancelAll("application context is stopping", shutdownTimeout);
+        List<Task<?>> abandoned = List.of();
+        if (!runtime.isClosed()) {
+            Set<Task<?>> pending = runtime.allTasks();
+            if (!pending.isEmpty() && logger.isInfoEnabled()) {
+                logger.info("Event loop '" + runtime.loop().name() + "' cancelling " + pending.size()
+                        + " task(s) still running: " + names(pending));
+            }
+            abandoned = runtime.cancelAll(CANCEL_MESSAGE, shutdownTimeout);
+        }
         if (!abandoned.isEmpty()) {
             logger.warn("Event loop '" + runtime.loop().name() + "' abandoned " + abandoned.size()
                     + " task(s) that did not finish within " + shutdownTimeout + " of being cancelled: " + abandoned);
         }
         running = false;
+    }
+
+    /* Names enough tasks to recognise the workload without flooding the log when there are thousands. */
+    private static String names(Set<Task<?>> tasks) {
+        return tasks.stream().sorted(Comparator.comparingLong(Task::getId)).limit(NAMES_LOGGED)
+                .map(t -> t.getName() + " (id " + t.getId() + ")")
+                .collect(Collectors.joining(", ", "", tasks.size() > NAMES_LOGGED ? ", ..." : ""));
     }
 
     @Override

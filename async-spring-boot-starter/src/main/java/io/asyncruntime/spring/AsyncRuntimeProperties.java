@@ -25,8 +25,19 @@ public class AsyncRuntimeProperties {
     /** How long shutdown waits for the cancelled tasks to finish before abandoning them. */
     private Duration shutdownTimeout = Duration.ofSeconds(10);
 
-    /** How long the health check waits for the loop to run a probe before it reports the loop DOWN (blocked). */
-    private Duration healthBlockedThreshold = Duration.ofSeconds(1);
+    /**
+     * How long one task step or callback may hold the loop before the loop counts as blocked: the watchdog then
+     * logs a warning with the running task's live stack and counts it, and the health check reports DOWN.
+     */
+    private Duration blockedThreshold = Duration.ofSeconds(1);
+
+    /**
+     * Whether every task carries the thread-bound context of the code that creates it (logging MDC, Micrometer
+     * observation and tracing context), through Micrometer's context-propagation library when it is present.
+     */
+    private boolean propagateContext = true;
+
+    private final Executor executor = new Executor();
 
     /** How many finished tasks (name, outcome, duration, error) to remember for the tasks endpoint; 0 keeps none. */
     private int historySize = 100;
@@ -72,15 +83,48 @@ public class AsyncRuntimeProperties {
         this.shutdownTimeout = shutdownTimeout;
     }
 
-    public Duration getHealthBlockedThreshold() {
-        return healthBlockedThreshold;
+    public Duration getBlockedThreshold() {
+        return blockedThreshold;
     }
 
-    public void setHealthBlockedThreshold(Duration healthBlockedThreshold) {
-        if (healthBlockedThreshold.isNegative() || healthBlockedThreshold.isZero()) {
-            throw new IllegalArgumentException("async.runtime.health-blocked-threshold must be positive: " + healthBlockedThreshold);
+    public void setBlockedThreshold(Duration blockedThreshold) {
+        if (blockedThreshold.isNegative() || blockedThreshold.isZero()) {
+            throw new IllegalArgumentException("async.runtime.blocked-threshold must be positive: " + blockedThreshold);
         }
-        this.healthBlockedThreshold = healthBlockedThreshold;
+        this.blockedThreshold = blockedThreshold;
+    }
+
+    public boolean isPropagateContext() {
+        return propagateContext;
+    }
+
+    public void setPropagateContext(boolean propagateContext) {
+        this.propagateContext = propagateContext;
+    }
+
+    public Executor getExecutor() {
+        return executor;
+    }
+
+    /** The executor behind {@code Async.toThread} and {@code runInExecutor(null, ...)}. */
+    public static class Executor {
+
+        /**
+         * Platform threads in the executor's fixed pool; 0 (the default) runs every call on a virtual thread of
+         * its own instead.
+         */
+        private int maxThreads = 0;
+
+        public int getMaxThreads() {
+            return maxThreads;
+        }
+
+        public void setMaxThreads(int maxThreads) {
+            if (maxThreads < 0) {
+                throw new IllegalArgumentException("async.runtime.executor.max-threads must not be negative: " + maxThreads);
+            }
+            this.maxThreads = maxThreads;
+        }
     }
 
     public int getHistorySize() {

@@ -23,6 +23,6 @@ public final class AsyncLoopHealthAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "asyncLoopHealthIndicator")
     AsyncLoopHealthIndicator asyncLoopHealthIndicator(AsyncRuntime runtime, AsyncRuntimeProperties properties) {
-        return new AsyncLoopHealthIndicator(runtime, properties.getHealthBlockedThreshold());
+        return new AsyncLoopHealthIndicator(runtime, properties.getBlockedThreshold());
     }
 }

@@ -61,6 +61,32 @@ class EventLoopMetricsTests {
     }
 
     @Test
+    void slowAndBlockingStepsAreCounted() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (AsyncRuntime runtime = AsyncRuntime.builder().name("stalled-loop").slowCallbackDuration(Duration.ofMillis(50))
+                .blockedThreshold(Duration.ofMillis(100)).start()) {
+            new EventLoopMetrics(runtime.loop(), Duration.ofMillis(10), List.of()).bindTo(registry);
+            Tags loop = Tags.of("loop", "stalled-loop");
+            assertThat(registry.get("async.loop.slow.callbacks").tags(loop).functionCounter().count()).isZero();
+            assertThat(registry.get("async.loop.blocked").tags(loop).functionCounter().count()).isZero();
+
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            runtime.createTask("blocker", () -> release.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            for (int i = 0; i < 1000 && registry.get("async.loop.blocked").functionCounter().count() < 1; i++) {
+                Thread.sleep(10);
+            }
+            release.countDown();
+            assertThat(registry.get("async.loop.blocked").tags(loop).functionCounter().count()).isEqualTo(1);
+            assertThat(registry.get("async.loop.slow.callbacks").tags(loop).functionCounter().count()).isEqualTo(1);
+            // Short steps afterwards count as neither.
+            for (int i = 0; i < 20; i++) {
+                runtime.run(() -> Async.sleep(Duration.ofMillis(1), null));
+            }
+            assertThat(registry.get("async.loop.blocked").functionCounter().count()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aNonPositiveProbeIntervalIsRefused() {
         try (AsyncRuntime runtime = AsyncRuntime.start("bad-probe")) {
             assertThatThrownBy(() -> new EventLoopMetrics(runtime.loop(), Duration.ZERO, List.of()))

@@ -1,0 +1,33 @@
+package io.asyncruntime.spring.context;
+
+import io.asyncruntime.Coroutine;
+import io.asyncruntime.TaskDecorator;
+import io.micrometer.context.ContextSnapshot;
+import io.micrometer.context.ContextSnapshotFactory;
+
+/**
+ * Carries the creating thread's context into every task through Micrometer's context-propagation library:
+ * whatever its {@code ThreadLocalAccessor}s cover (the logging MDC, the current Micrometer observation and so
+ * tracing span, Spring Security's context where registered) is captured when the task is created and restored
+ * on the task's thread for the task's whole life.
+ *
+ * <p>Threading: {@link #decorate} on the creating thread; the returned coroutine on the task's thread. Stateless
+ * apart from the factory, which is thread-safe.
+ */
+public final class ContextSnapshotTaskDecorator implements TaskDecorator {
+    private final ContextSnapshotFactory snapshots;
+
+    public ContextSnapshotTaskDecorator(ContextSnapshotFactory snapshots) {
+        this.snapshots = snapshots;
+    }
+
+    @Override
+    public <T> Coroutine<T> decorate(Coroutine<T> coro) {
+        ContextSnapshot captured = snapshots.captureAll();
+        return () -> {
+            try (ContextSnapshot.Scope restored = captured.setThreadLocals()) {
+                return coro.call();
+            }
+        };
+    }
+}

@@ -1,0 +1,109 @@
+package io.asyncruntime.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.asyncruntime.Async;
+import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.Coroutine;
+import io.asyncruntime.Task;
+import io.asyncruntime.TaskDecorator;
+import io.asyncruntime.spring.context.ContextSnapshotTaskDecorator;
+import io.micrometer.context.ContextSnapshotFactory;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Tasks created through the runtime carry the creator's MDC and current observation. */
+class ContextPropagationTests {
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(AsyncRuntimeAutoConfiguration.class));
+
+    @Test
+    void aTaskAndItsChildrenSeeTheCreatorsMdcAcrossAwaits() {
+        runner.run(context -> {
+            assertThat(context).hasSingleBean(ContextSnapshotTaskDecorator.class);
+            AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
+            MDC.put("requestId", "r-42");
+            Task<String> task;
+            try {
+                task = runtime.createTask("with-mdc", () -> {
+                    Async.sleep(0.005);
+                    Task<String> child = Async.createTask(() -> MDC.get("requestId"), "child");
+                    return MDC.get("requestId") + "/" + child.await();
+                });
+            } finally {
+                MDC.remove("requestId");
+            }
+            assertThat(runtime.run(task::await)).isEqualTo("r-42/r-42");
+            // A task created without it sees none: nothing leaked into the loop or into other tasks.
+            assertThat(runtime.run(() -> String.valueOf(MDC.get("requestId")))).isEqualTo("null");
+        });
+    }
+
+    @Test
+    void aTaskSeesTheObservationInScopeWhereItWasCreated() {
+        ObservationRegistry observations = ObservationRegistry.create();
+        ObservationThreadLocalAccessor.getInstance().setObservationRegistry(observations);
+        runner.run(context -> {
+            AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
+            Observation request = Observation.start("http.request", observations);
+            Task<Observation> task;
+            try (Observation.Scope scope = request.openScope()) {
+                task = runtime.createTask("observed", () -> {
+                    Async.sleep(0.005);
+                    return observations.getCurrentObservation();
+                });
+            } finally {
+                request.stop();
+            }
+            assertThat(runtime.run(task::await)).isSameAs(request);
+        });
+    }
+
+    @Test
+    void turnedOffByProperty() {
+        runner.withPropertyValues("async.runtime.propagate-context=false").run(context -> {
+            assertThat(context).doesNotHaveBean(TaskDecorator.class);
+            assertThat(context.getBean(AsyncRuntime.class).loop().getTaskDecorator()).isNull();
+        });
+    }
+
+    @Test
+    void backsOffWithoutContextPropagationOnTheClasspath() {
+        runner.withClassLoader(new FilteredClassLoader(ContextSnapshotFactory.class)).run(context -> {
+            assertThat(context).doesNotHaveBean(TaskDecorator.class);
+            assertThat(context.getBean(AsyncRuntime.class).run(() -> "runs")).isEqualTo("runs");
+        });
+    }
+
+    @Test
+    void anApplicationDecoratorReplacesOurs() {
+        runner.withUserConfiguration(OwnDecorator.class).run(context -> {
+            assertThat(context).hasSingleBean(TaskDecorator.class);
+            AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
+            assertThat(runtime.loop().getTaskDecorator()).isSameAs(context.getBean(TaskDecorator.class));
+            assertThat(runtime.run(() -> "x")).isEqualTo("decorated x");
+        });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnDecorator {
+        @Bean
+        TaskDecorator prefixing() {
+            return new TaskDecorator() {
+                @Override
+                @SuppressWarnings("unchecked")
+                public <T> Coroutine<T> decorate(Coroutine<T> coro) {
+                    return () -> (T) ("decorated " + coro.call());
+                }
+            };
+        }
+    }
+}
