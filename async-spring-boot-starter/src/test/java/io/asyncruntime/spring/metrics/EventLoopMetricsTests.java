@@ -56,6 +56,8 @@ class EventLoopMetricsTests {
                 Thread.sleep(10);
             }
             assertThat(latency.count()).isGreaterThanOrEqualTo(3);
+            assertThat(latency.takeSnapshot().percentileValues()).extracting(v -> v.percentile())
+                    .containsExactly(0.5, 0.95, 0.99);
             assertThat(registry.get("async.loop.lag").tags(loop).gauge().getId().getBaseUnit()).isEqualTo("seconds");
         }
     }

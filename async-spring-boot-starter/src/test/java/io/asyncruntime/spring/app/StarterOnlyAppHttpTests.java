@@ -1,0 +1,99 @@
+package io.asyncruntime.spring.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.asyncruntime.Async;
+import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.Task;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.resttestclient.TestRestTemplate;
+import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureTestRestTemplate;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+
+/**
+ * An application with nothing but the starter, web, actuator and a Prometheus registry, and the exposure
+ * property: its tasks are listed, inspected and cancelled over HTTP, and the loop meters are scraped.
+ */
+@SpringBootTest(classes = StarterOnlyAppHttpTests.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"management.endpoints.web.exposure.include=tasks,prometheus", "async.runtime.loop-name=orders",
+                "async.runtime.blocked-threshold=100ms", "async.runtime.show-stacks=always"})
+@AutoConfigureTestRestTemplate
+class StarterOnlyAppHttpTests {
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class App {
+    }
+
+    @Autowired
+    TestRestTemplate http;
+
+    @Autowired
+    AsyncRuntime runtime;
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void listInspectAndCancelATaskOverHttp() {
+        Task<Void> job = runtime.createTask("invoice-batch", () -> {
+            Async.sleep(3600);
+            return null;
+        });
+        Map<String, Object> list = http.getForObject("/actuator/tasks?name=invoice-batch", Map.class);
+        assertThat(list.get("loop")).isEqualTo("orders");
+        assertThat((List<Map<String, Object>>) list.get("tasks")).singleElement()
+                .satisfies(t -> assertThat(t.get("id")).isEqualTo((int) job.getId()));
+
+        Map<String, Object> detail = http.getForObject("/actuator/tasks/" + job.getId(), Map.class);
+        assertThat((List<String>) detail.get("stack")).anyMatch(f -> f.contains("StarterOnlyAppHttpTests"));
+
+        HttpHeaders json = new HttpHeaders();
+        json.setContentType(MediaType.APPLICATION_JSON);
+        ResponseEntity<Map> cancelled = http.postForEntity("/actuator/tasks/" + job.getId(),
+                new HttpEntity<>("{\"msg\":\"month closed\"}", json), Map.class);
+        assertThat(cancelled.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(cancelled.getBody()).containsEntry("cancelRequested", true).containsEntry("alreadyDone", false);
+        runtime.run(() -> Async.sleep(java.time.Duration.ofMillis(10), null));
+        assertThat(job.cancelled()).isTrue();
+    }
+
+    @Test
+    void theLoopMetersAreScrapedByPrometheus() throws Exception {
+        runtime.run(() -> Async.sleep(java.time.Duration.ofMillis(10), null));
+        CountDownLatch release = new CountDownLatch(1);
+        runtime.createTask("blocker", () -> release.await(10, TimeUnit.SECONDS));
+        List<String> expected = List.of(
+                "async_loop_blocked_total{loop=\"orders\"} 1.0",
+                "async_loop_latency_seconds_bucket{loop=\"orders\",le=",
+                "async_loop_lag_seconds{loop=\"orders\"}",
+                "async_loop_queue_size_tasks{loop=\"orders\"}",
+                "async_loop_slow_callbacks_total{loop=\"orders\"}",
+                "async_tasks_active_tasks{loop=\"orders\"}",
+                "async_tasks_created_tasks_total{loop=\"orders\"}",
+                "async_tasks_finished_tasks_total{loop=\"orders\",outcome=\"success\"}",
+                "async_task_duration_seconds_count{loop=\"orders\"}");
+        String scrape = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && !containsAll(scrape, expected)) {
+            Thread.sleep(20);
+            scrape = http.getForObject("/actuator/prometheus", String.class);
+        }
+        release.countDown();
+        assertThat(scrape).contains(expected);
+    }
+
+    private static boolean containsAll(String text, List<String> parts) {
+        return parts.stream().allMatch(text::contains);
+    }
+}
