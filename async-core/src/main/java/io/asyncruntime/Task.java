@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -130,6 +131,14 @@ public class Task<T> extends Future<T> {
         mustCancel = true;
         cancelMessage = msg;
         return true;
+    }
+
+    /**
+     * Returns the message a cancelled task was cancelled with (the message of its {@link CancelledError}); empty
+     * while it is pending, if it finished otherwise, or if no message was given. Any thread.
+     */
+    public Optional<String> cancelMessage() {
+        return cancelled() ? Optional.ofNullable(cancelMessage) : Optional.empty();
     }
 
     /** Returns how many cancellation requests are pending: {@code cancel()} calls not undone by {@link #uncancel()}. */

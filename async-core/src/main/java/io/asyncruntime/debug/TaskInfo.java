@@ -15,9 +15,10 @@ import java.util.Optional;
  * @param cancelling pending cancellation requests
  * @param age        time since creation when pending; its whole run time when finished
  * @param error      {@code ClassName: message} of the exception it failed with, or null
+ * @param cancelMessage the message it was cancelled with, if it was cancelled with one, else null
  */
 public record TaskInfo(long id, String name, TaskState state, String awaiting, int cancelling, Duration age,
-        String error) {
+        String error, String cancelMessage) {
 
     /** Takes a snapshot of {@code task}. Any thread. */
     public static TaskInfo of(Task<?> task) {
@@ -28,7 +29,7 @@ public record TaskInfo(long id, String name, TaskState state, String awaiting, i
         Optional<Throwable> failure = task.failure();
         return new TaskInfo(task.getId(), task.getName(), state, waiter == null ? null : describe(waiter),
                 task.done() ? 0 : task.cancelling(), Duration.ofNanos(Math.max(0, end - task.createdNanos())),
-                failure.map(TaskInfo::describe).orElse(null));
+                failure.map(TaskInfo::describe).orElse(null), task.cancelMessage().orElse(null));
     }
 
     /** Returns the state introspection shows for {@code task}. Any thread. */

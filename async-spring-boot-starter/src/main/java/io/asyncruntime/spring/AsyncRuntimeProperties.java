@@ -19,7 +19,10 @@ public class AsyncRuntimeProperties {
     /** Whether the loop runs in debug mode: it logs callbacks and task steps slower than slow-callback-duration. */
     private boolean debug = false;
 
-    /** Duration above which debug mode logs a callback or task step as slow. */
+    /**
+     * Duration above which a task step or callback counts as slow: counted in async.loop.slow.callbacks, and
+     * logged when debug mode is on.
+     */
     private Duration slowCallbackDuration = Duration.ofMillis(100);
 
     /** How long shutdown waits for the cancelled tasks to finish before abandoning them. */

@@ -66,6 +66,14 @@ class StarterOnlyAppHttpTests {
         assertThat(cancelled.getBody()).containsEntry("cancelRequested", true).containsEntry("alreadyDone", false);
         runtime.run(() -> Async.sleep(java.time.Duration.ofMillis(10), null));
         assertThat(job.cancelled()).isTrue();
+
+        // The history still explains the task after it is gone: outcome and the operator's message.
+        Map<String, Object> finished = http.getForObject("/actuator/tasks/finished", Map.class);
+        assertThat((List<Map<String, Object>>) finished.get("tasks")).filteredOn(t -> t.get("name").equals("invoice-batch"))
+                .singleElement().satisfies(t -> {
+                    assertThat(t.get("state")).isEqualTo("CANCELLED");
+                    assertThat(t.get("cancelMessage")).isEqualTo("month closed");
+                });
     }
 
     @Test
