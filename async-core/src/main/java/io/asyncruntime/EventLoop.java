@@ -1138,6 +1138,7 @@ public class EventLoop implements AutoCloseable {
             thread = loopThread;
         }
         List<StackTraceElement> stack = thread == null ? List.of()
+                : task != null ? task.liveFrames(thread)
                 : io.asyncruntime.internal.StackFrames.userFrames(thread.getStackTrace());
         return new LoopStall(this, task, thread == null ? name : thread.getName(), heldFor, stack);
     }

@@ -100,6 +100,14 @@ public class Task<T> extends Future<T> {
         return coro instanceof Decorated<T> d ? d.original : coro;
     }
 
+    /* The user's frames of the task's thread, newest first; without a task decorator's frames. */
+    List<StackTraceElement> liveFrames(Thread t) {
+        StackTraceElement[] frames = t.getStackTrace();
+        return coro instanceof Decorated<T> d
+                ? io.asyncruntime.internal.StackFrames.userFrames(frames, d.original.getClass())
+                : io.asyncruntime.internal.StackFrames.userFrames(frames);
+    }
+
     /* A coroutine wrapped by the loop's TaskDecorator, keeping the one the task was created with. */
     record Decorated<T>(Coroutine<T> original, Coroutine<T> wrapped) implements Coroutine<T> {
         @Override
@@ -204,7 +212,7 @@ public class Task<T> extends Future<T> {
             if (t == null) {
                 return List.of();
             }
-            List<StackTraceElement> newestFirst = io.asyncruntime.internal.StackFrames.userFrames(t.getStackTrace());
+            List<StackTraceElement> newestFirst = liveFrames(t);
             List<StackTraceElement> frames = new ArrayList<>(newestFirst.subList(0, Math.min(limit, newestFirst.size())));
             Collections.reverse(frames);
             return frames;

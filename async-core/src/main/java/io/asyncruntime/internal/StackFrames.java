@@ -54,6 +54,27 @@ public final class StackFrames {
         return out;
     }
 
+    /**
+     * As {@link #userFrames(StackTraceElement[])}, for a task whose coroutine was wrapped by a task decorator:
+     * the decorator's frames, older than the first frame of the coroutine itself, are left out as well. The
+     * coroutine's frames are recognised by the class that declares its body (a lambda's enclosing class); when
+     * none is on the stack, nothing more is cut.
+     */
+    public static List<StackTraceElement> userFrames(StackTraceElement[] frames, Class<?> coroutineClass) {
+        List<StackTraceElement> out = userFrames(frames);
+        String declaring = coroutineClass.getName();
+        int lambda = declaring.indexOf("$$Lambda");
+        if (lambda > 0) {
+            declaring = declaring.substring(0, lambda);
+        }
+        for (int i = out.size() - 1; i >= 0; i--) {
+            if (out.get(i).getClassName().equals(declaring)) {
+                return out.subList(0, i + 1);
+            }
+        }
+        return out;
+    }
+
     private static boolean isEngine(StackTraceElement f) {
         String cls = f.getClassName();
         return ENGINE_CLASSES.contains(cls) || cls.startsWith("io.asyncruntime.internal.") || isEngineLambda(cls);

@@ -56,7 +56,8 @@ class LoopSupervisionTests {
             // Logged while the task still holds the loop, naming it and showing where it is stuck.
             assertThat(stuck.done()).isFalse();
             assertThat(output.getAll()).contains("by task 'stuck-task' (id " + stuck.getId() + ")")
-                    .contains("\tat io.asyncruntime.spring.LoopSupervisionTests.holdTheLoopUntil(LoopSupervisionTests.java:");
+                    .contains("\tat io.asyncruntime.spring.LoopSupervisionTests.holdTheLoopUntil(LoopSupervisionTests.java:")
+                    .doesNotContain("ContextSnapshotTaskDecorator");
             release.countDown();
             awaitOutput(output, "Event loop 'watched' running again: task 'stuck-task' (id " + stuck.getId() + ") held it for about");
         });
