@@ -34,6 +34,8 @@ public class Task<T> extends Future<T> {
     /* Threading: any thread; null means the default name "Task-<id>", made when first asked for. */
     private volatile String name;
     final long createdNanos;
+    /* Threading: written once before the task is published; read anywhere. Null unless the loop records them. */
+    StackTraceElement creationSite;
     /* Threading: written once on the loop when done; read anywhere after done() (release/acquire via state). */
     long finishedNanos;
     final TaskRunner runner;
@@ -88,6 +90,15 @@ public class Task<T> extends Future<T> {
     /** Returns when the task was created, as {@link System#nanoTime()}; for ages and durations. */
     public long createdNanos() {
         return createdNanos;
+    }
+
+    /**
+     * Returns where the task was created (the caller of {@code createTask}, {@code gather}, …), when the loop
+     * records creation sites ({@link EventLoop#setRecordCreationSites}, or debug mode, as asyncio's
+     * {@code _source_traceback}). Any thread.
+     */
+    public Optional<StackTraceElement> creationSite() {
+        return Optional.ofNullable(creationSite);
     }
 
     /** Returns when the task finished, as {@link System#nanoTime()}, or 0 while it is pending. */

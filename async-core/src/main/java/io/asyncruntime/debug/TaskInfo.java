@@ -16,9 +16,10 @@ import java.util.Optional;
  * @param age        time since creation when pending; its whole run time when finished
  * @param error      {@code ClassName: message} of the exception it failed with, or null
  * @param cancelMessage the message it was cancelled with, if it was cancelled with one, else null
+ * @param createdAt  where it was created ({@code Class.method(File.java:line)}), when the loop records it, else null
  */
 public record TaskInfo(long id, String name, TaskState state, String awaiting, int cancelling, Duration age,
-        String error, String cancelMessage) {
+        String error, String cancelMessage, String createdAt) {
 
     /** Takes a snapshot of {@code task}. Any thread. */
     public static TaskInfo of(Task<?> task) {
@@ -29,7 +30,8 @@ public record TaskInfo(long id, String name, TaskState state, String awaiting, i
         Optional<Throwable> failure = task.failure();
         return new TaskInfo(task.getId(), task.getName(), state, waiter == null ? null : describe(waiter),
                 task.done() ? 0 : task.cancelling(), Duration.ofNanos(Math.max(0, end - task.createdNanos())),
-                failure.map(TaskInfo::describe).orElse(null), task.cancelMessage().orElse(null));
+                failure.map(TaskInfo::describe).orElse(null), task.cancelMessage().orElse(null),
+                task.creationSite().map(String::valueOf).orElse(null));
     }
 
     /** Returns the state introspection shows for {@code task}. Any thread. */

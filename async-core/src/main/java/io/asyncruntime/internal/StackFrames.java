@@ -75,6 +75,33 @@ public final class StackFrames {
         return out;
     }
 
+    /* The library's classes a task is created through: creation sites skip them to reach the caller. */
+    private static final Set<String> CREATING_CLASSES = Set.of(
+            "io.asyncruntime.Async", "io.asyncruntime.AsyncRuntime", "io.asyncruntime.EventLoop",
+            "io.asyncruntime.Task", "io.asyncruntime.TaskGroup", "io.asyncruntime.Gather",
+            "io.asyncruntime.Waiting", "io.asyncruntime.Future", "io.asyncruntime.Timeout");
+    private static final StackWalker WALKER = StackWalker.getInstance();
+
+    /**
+     * Returns the frame of the code that is creating a task: the first caller outside the library's
+     * task-creating classes, or null. A short stack walk, not a full stack trace.
+     */
+    public static StackTraceElement creationSite() {
+        return WALKER.walk(frames -> frames
+                .filter(f -> !isCreating(f.getClassName()))
+                .findFirst()
+                .map(StackWalker.StackFrame::toStackTraceElement)
+                .orElse(null));
+    }
+
+    private static boolean isCreating(String cls) {
+        if (cls.startsWith("io.asyncruntime.internal.")) {
+            return true;
+        }
+        int inner = cls.indexOf('$');
+        return CREATING_CLASSES.contains(inner < 0 ? cls : cls.substring(0, inner));
+    }
+
     private static boolean isEngine(StackTraceElement f) {
         String cls = f.getClassName();
         return ENGINE_CLASSES.contains(cls) || cls.startsWith("io.asyncruntime.internal.") || isEngineLambda(cls);

@@ -49,6 +49,7 @@ public final class AsyncRuntimeAutoConfiguration {
             builder.mode(properties.getMode());
         }
         AsyncRuntime runtime = builder.start();
+        runtime.loop().setRecordCreationSites(properties.isRecordCreationSites());
         decorator.ifAvailable(runtime.loop()::setTaskDecorator);
         ExecutorService own = executor.getIfAvailable();
         if (own != null) {

@@ -40,6 +40,12 @@ public class AsyncRuntimeProperties {
      */
     private boolean propagateContext = true;
 
+    /**
+     * Whether to record where each task is created, shown by the tasks endpoint as createdAt (a short stack walk
+     * per task, about a microsecond). Debug mode records it as well.
+     */
+    private boolean recordCreationSites = true;
+
     private final Executor executor = new Executor();
 
     /** How many finished tasks (name, outcome, duration, error) to remember for the tasks endpoint; 0 keeps none. */
@@ -103,6 +109,14 @@ public class AsyncRuntimeProperties {
 
     public void setPropagateContext(boolean propagateContext) {
         this.propagateContext = propagateContext;
+    }
+
+    public boolean isRecordCreationSites() {
+        return recordCreationSites;
+    }
+
+    public void setRecordCreationSites(boolean recordCreationSites) {
+        this.recordCreationSites = recordCreationSites;
     }
 
     public Executor getExecutor() {

@@ -24,7 +24,8 @@ class ConfigurationMetadataTests {
                 "async.runtime.loop-name", "async.runtime.debug", "async.runtime.slow-callback-duration",
                 "async.runtime.blocked-threshold", "async.runtime.shutdown-timeout", "async.runtime.history-size",
                 "async.runtime.show-stacks", "async.runtime.roles", "async.runtime.mode",
-                "async.runtime.propagate-context", "async.runtime.executor.max-threads");
+                "async.runtime.propagate-context", "async.runtime.executor.max-threads",
+                "async.runtime.record-creation-sites");
         assertThat(properties).filteredOn(p -> ((String) p.get("name")).startsWith("async.runtime."))
                 .allSatisfy(p -> assertThat((String) p.get("description")).as("description of " + p.get("name")).isNotBlank());
         assertThat(properties).filteredOn(p -> p.get("name").equals("async.runtime.blocked-threshold"))

@@ -137,12 +137,12 @@ public class TasksEndpoint {
 
     /** A task in a list. */
     public record TaskView(long id, String name, TaskState state, @Nullable String awaiting, int cancelling,
-            double ageMillis, @Nullable String error, @Nullable String cancelMessage) {
+            double ageMillis, @Nullable String error, @Nullable String cancelMessage, @Nullable String createdAt) {
 
         static TaskView of(TaskInfo info, boolean shown) {
             return new TaskView(info.id(), info.name(), info.state(), info.awaiting(), info.cancelling(),
                     info.age().toNanos() / 1e6, redact(info.error(), shown),
-                    shown ? info.cancelMessage() : null);
+                    shown ? info.cancelMessage() : null, shown ? info.createdAt() : null);
         }
     }
 

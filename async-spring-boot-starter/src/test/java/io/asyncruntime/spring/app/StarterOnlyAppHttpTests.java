@@ -21,6 +21,11 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.context.annotation.Import;
+import org.springframework.stereotype.Service;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
 
 /**
  * An application with nothing but the starter, web, actuator and a Prometheus registry, and the exposure
@@ -34,7 +39,55 @@ class StarterOnlyAppHttpTests {
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
+    @Import({InvoiceService.class, InvoiceController.class})
     static class App {
+    }
+
+    /** The README's example, verbatim. */
+    @Service
+    static class InvoiceService {
+        private final AsyncRuntime runtime;
+
+        InvoiceService(AsyncRuntime runtime) {
+            this.runtime = runtime;
+        }
+
+        Task<Integer> closeMonth(String month) {
+            // Named, so it can be found in /actuator/tasks and cancelled there.
+            return runtime.createTask("close-month-" + month, () -> {
+                Task<Integer> eu = Async.createTask(() -> total(month, "eu"), "total-eu-" + month);
+                Task<Integer> us = Async.createTask(() -> total(month, "us"), "total-us-" + month);
+                return eu.await() + us.await();
+            });
+        }
+
+        private int total(String month, String region) {
+            Async.sleep(0.05); // stands for a call that awaits
+            return region.length();
+        }
+    }
+
+    @RestController
+    static class InvoiceController {
+        private final InvoiceService invoices;
+
+        InvoiceController(InvoiceService invoices) {
+            this.invoices = invoices;
+        }
+
+        // Returning a Task answers the request when the task is done, as a CompletableFuture would;
+        // the servlet thread is free meanwhile.
+        @PostMapping("/months/{month}/close")
+        Task<Integer> close(@PathVariable String month) {
+            return invoices.closeMonth(month);
+        }
+    }
+
+    @Test
+    void theReadmeExampleAnswersWithTheTasksResult() {
+        ResponseEntity<String> response = http.postForEntity("/months/2026-10/close", null, String.class);
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(response.getBody()).isEqualTo("4");
     }
 
     @Autowired
@@ -52,8 +105,11 @@ class StarterOnlyAppHttpTests {
         });
         Map<String, Object> list = http.getForObject("/actuator/tasks?name=invoice-batch", Map.class);
         assertThat(list.get("loop")).isEqualTo("orders");
-        assertThat((List<Map<String, Object>>) list.get("tasks")).singleElement()
-                .satisfies(t -> assertThat(t.get("id")).isEqualTo((int) job.getId()));
+        assertThat((List<Map<String, Object>>) list.get("tasks")).singleElement().satisfies(t -> {
+            assertThat(t.get("id")).isEqualTo((int) job.getId());
+            assertThat((String) t.get("createdAt")).startsWith(
+                    "io.asyncruntime.spring.app.StarterOnlyAppHttpTests.listInspectAndCancelATaskOverHttp(StarterOnlyAppHttpTests.java:");
+        });
 
         Map<String, Object> detail = http.getForObject("/actuator/tasks/" + job.getId(), Map.class);
         assertThat((List<String>) detail.get("stack")).anyMatch(f -> f.contains("StarterOnlyAppHttpTests"));
