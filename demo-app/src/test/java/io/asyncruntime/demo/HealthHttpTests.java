@@ -16,7 +16,7 @@ import org.springframework.http.ResponseEntity;
 
 /** /actuator/health over real HTTP: the loop's health goes DOWN while a task blocks it. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"management.endpoint.health.show-details=always", "async.runtime.health-blocked-threshold=200ms"})
+        properties = {"management.endpoint.health.show-details=always", "async.runtime.blocked-threshold=200ms"})
 @AutoConfigureTestRestTemplate
 class HealthHttpTests {
 
