@@ -44,6 +44,13 @@ class AsyncRuntimeAutoConfigurationTests {
     }
 
     @Test
+    void creationSitesAreRecordedUnlessTurnedOff() {
+        runner.run(context -> assertThat(context.getBean(AsyncRuntime.class).loop().getRecordCreationSites()).isTrue());
+        runner.withPropertyValues("async.runtime.record-creation-sites=false")
+                .run(context -> assertThat(context.getBean(AsyncRuntime.class).loop().getRecordCreationSites()).isFalse());
+    }
+
+    @Test
     void closingTheContextShutsTheLoopDown() {
         AsyncRuntime[] seen = new AsyncRuntime[1];
         runner.run(context -> seen[0] = context.getBean(AsyncRuntime.class));
