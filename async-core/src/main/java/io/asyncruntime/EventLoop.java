@@ -464,17 +464,14 @@ public class EventLoop implements AutoCloseable {
     public void addTaskListener(TaskListener listener) {
         Objects.requireNonNull(listener, "listener");
         synchronized (this) {
-            TaskListener[] now = taskListeners;
-            TaskListener[] next = Arrays.copyOf(now, now.length + 1);
-            next[now.length] = listener;
-            taskListeners = next;
+            taskListeners = with(taskListeners, listener);
         }
     }
 
     /** Removes a listener; does nothing if it is not registered. Any thread. */
     public void removeTaskListener(TaskListener listener) {
         synchronized (this) {
-            taskListeners = Arrays.stream(taskListeners).filter(l -> l != listener).toArray(TaskListener[]::new);
+            taskListeners = without(taskListeners, listener);
         }
     }
 
@@ -487,18 +484,27 @@ public class EventLoop implements AutoCloseable {
     public void addStallListener(LoopStallListener listener) {
         Objects.requireNonNull(listener, "listener");
         synchronized (this) {
-            LoopStallListener[] now = stallListeners;
-            LoopStallListener[] next = Arrays.copyOf(now, now.length + 1);
-            next[now.length] = listener;
-            stallListeners = next;
+            stallListeners = with(stallListeners, listener);
         }
     }
 
     /** Removes a stall listener; does nothing if it is not registered. Any thread. */
     public void removeStallListener(LoopStallListener listener) {
         synchronized (this) {
-            stallListeners = Arrays.stream(stallListeners).filter(l -> l != listener).toArray(LoopStallListener[]::new);
+            stallListeners = without(stallListeners, listener);
         }
+    }
+
+    /* Copy-on-write listener arrays: readers on the loop and the watchdog take one volatile read, no lock. */
+    private static <L> L[] with(L[] now, L listener) {
+        L[] next = Arrays.copyOf(now, now.length + 1);
+        next[now.length] = listener;
+        return next;
+    }
+
+    private static <L> L[] without(L[] now, L listener) {
+        return Arrays.stream(now).filter(l -> l != listener)
+                .toArray(n -> Arrays.copyOf(now, n));
     }
 
     /** Returns how long one step may hold the loop before stall listeners hear that it is blocked (1 s). */
