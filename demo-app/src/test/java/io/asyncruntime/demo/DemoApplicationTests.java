@@ -23,10 +23,10 @@ class DemoApplicationTests {
 
     @Test
     void sayAfterConcurrentlyTakesTheLongerDelayOverRealHttp() {
-        ResponseEntity<SayAfterService.Outcome> response =
-                http.getForEntity("/examples/say-after?mode=concurrent&scale=0.05", SayAfterService.Outcome.class);
+        ResponseEntity<Outcome> response =
+                http.getForEntity("/examples/say-after?mode=concurrent&scale=0.05", Outcome.class);
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
-        SayAfterService.Outcome outcome = response.getBody();
+        Outcome outcome = response.getBody();
         assertThat(outcome).isNotNull();
         assertThat(outcome.output()).containsExactly("started at 0.00", "hello", "world",
                 String.format("finished at %.2f", outcome.elapsedSeconds()));
@@ -37,8 +37,8 @@ class DemoApplicationTests {
 
     @Test
     void sayAfterSequentiallyTakesTheSumOfTheDelays() {
-        SayAfterService.Outcome outcome =
-                http.getForObject("/examples/say-after?mode=sequential&scale=0.05", SayAfterService.Outcome.class);
+        Outcome outcome =
+                http.getForObject("/examples/say-after?mode=sequential&scale=0.05", Outcome.class);
         assertThat(outcome.output()).containsExactly("started at 0.00", "hello", "world",
                 String.format("finished at %.2f", outcome.elapsedSeconds()));
         assertThat(outcome.elapsedSeconds()).isGreaterThanOrEqualTo(0.15).isLessThan(0.15 + 2.0);

@@ -23,10 +23,15 @@ class TasksEndpointHttpTests {
     @Autowired
     TestRestTemplate http;
 
+    /** Starts {@code count} hour-long sleepers, each through a one-task workload (so each is named sleeper-1). */
     @SuppressWarnings("unchecked")
     private List<Map<String, Object>> startSleepers(int count) {
-        Map<String, Object> started = http.postForObject("/examples/sleepers?count=" + count + "&seconds=3600", null, Map.class);
-        return (List<Map<String, Object>>) started.get("tasks");
+        List<Map<String, Object>> all = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Map<String, Object> started = http.postForObject("/examples/workload?count=1&seconds=3600", null, Map.class);
+            all.addAll((List<Map<String, Object>>) started.get("tasks"));
+        }
+        return all;
     }
 
     private static long id(Map<String, Object> task) {
@@ -56,7 +61,7 @@ class TasksEndpointHttpTests {
         Map<String, Object> detail = http.getForObject("/actuator/tasks/" + id, Map.class);
         Map<String, Object> task = (Map<String, Object>) detail.get("task");
         assertThat(id(task)).isEqualTo(id);
-        assertThat((List<String>) detail.get("stack")).anyMatch(f -> f.contains("ExamplesController"));
+        assertThat((List<String>) detail.get("stack")).anyMatch(f -> f.contains("WorkloadService"));
         assertThat((String) detail.get("callGraph")).startsWith("* Task(name='sleeper-1', id=" + id + ")");
     }
 
@@ -66,7 +71,7 @@ class TasksEndpointHttpTests {
         long id = id(startSleepers(1).get(0));
         HttpHeaders headers = new HttpHeaders();
         headers.setContentType(MediaType.APPLICATION_JSON);
-        ResponseEntity<Map> response = http.postForEntity("/actuator/tasks/" + id,
+        ResponseEntity<Map> response = http.withBasicAuth("demo", "demo").postForEntity("/actuator/tasks/" + id,
                 new HttpEntity<>("{\"msg\":\"operator said stop\"}", headers), Map.class);
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(response.getBody()).containsEntry("cancelRequested", true).containsEntry("alreadyDone", false)
@@ -77,9 +82,12 @@ class TasksEndpointHttpTests {
             finished = (List<Map<String, Object>>) http.getForObject("/actuator/tasks/finished", Map.class).get("tasks");
         }
         assertThat(finished).filteredOn(t -> id(t) == id).singleElement()
-                .satisfies(t -> assertThat(t.get("state")).isEqualTo("CANCELLED"));
+                .satisfies(t -> {
+                    assertThat(t.get("state")).isEqualTo("CANCELLED");
+                    assertThat(t.get("cancelMessage")).isEqualTo("operator said stop");
+                });
         assertThat(http.getForEntity("/actuator/tasks/" + id, String.class).getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
-        ResponseEntity<String> again = http.postForEntity("/actuator/tasks/" + id,
+        ResponseEntity<String> again = http.withBasicAuth("demo", "demo").postForEntity("/actuator/tasks/" + id,
                 new HttpEntity<>("{\"msg\":\"again\"}", headers), String.class);
         assertThat(again.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
     }
@@ -112,6 +120,6 @@ class TasksEndpointHttpTests {
         assertThat(http.getForEntity("/actuator/tasks?limit=-1", String.class).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(http.getForEntity("/actuator/tasks/not-a-number", String.class).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(http.getForEntity("/actuator/tasks/987654321", String.class).getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
-        assertThat(http.postForEntity("/examples/sleepers?count=0", null, String.class).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(http.postForEntity("/examples/workload?count=0", null, String.class).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
     }
 }
