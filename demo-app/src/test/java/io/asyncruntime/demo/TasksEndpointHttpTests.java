@@ -120,6 +120,8 @@ class TasksEndpointHttpTests {
         assertThat(http.getForEntity("/actuator/tasks?limit=-1", String.class).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(http.getForEntity("/actuator/tasks/not-a-number", String.class).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(http.getForEntity("/actuator/tasks/987654321", String.class).getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(http.getForEntity("/actuator/tasks/finished?limit=-1", String.class).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(http.getForEntity("/actuator/tasks/finished?limit=1", String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(http.postForEntity("/examples/workload?count=0", null, String.class).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
     }
 }

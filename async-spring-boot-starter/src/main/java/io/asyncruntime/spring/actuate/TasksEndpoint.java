@@ -88,11 +88,14 @@ public class TasksEndpoint {
     }
 
     /**
-     * Returns {@code current} (the task the loop runs now), {@code finished} (the history), or the pending
-     * task with that id; null (404) if there is none.
+     * Returns {@code current} (the task the loop runs now), {@code finished} (the history, newest first; at most
+     * {@code limit} of them when given), or the pending task with that id; null (404) if there is none.
      */
     @ReadOperation
-    public @Nullable Object task(SecurityContext security, @Selector String id) {
+    public @Nullable Object task(SecurityContext security, @Selector String id, @Nullable Integer limit) {
+        if (limit != null && (limit < 0 || limit > MAX_LIMIT)) {
+            throw new InvalidEndpointRequestException("limit must be between 0 and " + MAX_LIMIT, "bad limit");
+        }
         boolean shown = showStacks.isShown(security, roles);
         if (id.equals("current")) {
             Optional<Task<?>> current = runtime.currentTask();
@@ -100,8 +103,8 @@ public class TasksEndpoint {
                     current.map(t -> TaskDetail.of(t, shown)).orElse(null));
         }
         if (id.equals("finished")) {
-            return new FinishedTasksReport(history.capacity(), history.recordedCount(),
-                    history.snapshot().stream().map(i -> TaskView.of(i, shown)).toList());
+            return new FinishedTasksReport(history.capacity(), history.recordedCount(), history.snapshot().stream()
+                    .limit(limit == null ? Long.MAX_VALUE : limit).map(i -> TaskView.of(i, shown)).toList());
         }
         long taskId;
         try {

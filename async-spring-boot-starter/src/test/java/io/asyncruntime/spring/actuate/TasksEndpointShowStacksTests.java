@@ -54,7 +54,7 @@ class TasksEndpointShowStacksTests {
     }
 
     private boolean revealed(TasksEndpoint endpoint, SecurityContext who, Task<?> task) {
-        TaskDetail detail = (TaskDetail) endpoint.task(who, String.valueOf(task.getId()));
+        TaskDetail detail = (TaskDetail) endpoint.task(who, String.valueOf(task.getId()), null);
         boolean stackShown = detail.stack() != null;
         assertThat(detail.callGraph() != null).isEqualTo(stackShown);
         assertThat(detail.task().createdAt() != null).isEqualTo(stackShown);
@@ -98,16 +98,20 @@ class TasksEndpointShowStacksTests {
         runtime.run(() -> Async.sleep(java.time.Duration.ofMillis(5), null));
         assertThat(failing.done()).isTrue();
 
-        FinishedTasksReport hidden = (FinishedTasksReport) endpoint.task(caller(null), "finished");
+        FinishedTasksReport hidden = (FinishedTasksReport) endpoint.task(caller(null), "finished", null);
         TaskView failedHidden = hidden.tasks().stream().filter(v -> v.name().equals("failing")).findFirst().orElseThrow();
         TaskView cancelledHidden = hidden.tasks().stream().filter(v -> v.name().equals("secretive")).findFirst().orElseThrow();
         assertThat(failedHidden.error()).isEqualTo("java.lang.IllegalStateException");
         assertThat(cancelledHidden.cancelMessage()).isNull();
 
-        FinishedTasksReport shown = (FinishedTasksReport) endpoint.task(caller("dev"), "finished");
+        FinishedTasksReport shown = (FinishedTasksReport) endpoint.task(caller("dev"), "finished", null);
         TaskView failedShown = shown.tasks().stream().filter(v -> v.name().equals("failing")).findFirst().orElseThrow();
         TaskView cancelledShown = shown.tasks().stream().filter(v -> v.name().equals("secretive")).findFirst().orElseThrow();
         assertThat(failedShown.error()).isEqualTo("java.lang.IllegalStateException: password=hunter2");
         assertThat(cancelledShown.cancelMessage()).isEqualTo("customer 42 asked");
+
+        FinishedTasksReport newest = (FinishedTasksReport) endpoint.task(caller("dev"), "finished", 1);
+        assertThat(newest.tasks()).containsExactly(shown.tasks().get(0));
+        assertThat(newest.recorded()).isGreaterThanOrEqualTo(2);
     }
 }
