@@ -24,7 +24,11 @@ import java.util.function.DoubleSupplier;
  *   W5 timers    100,000 tasks each sleeping a random 0-100 ms                 lateness p50/p99, total ms
  * </pre>
  *
- * Arguments: {@code --quick} for fewer rounds. The engine mode is whatever the JVM allows (FAST with
+ * Every figure is printed as a line {@code RESULT <key> <value> <unit>} that {@link BenchmarkSuite} collects into
+ * its table beside the same workloads on CPython and Node.js ({@code benchmarks/peers}).
+ *
+ * <p>Arguments: {@code --quick} for fewer rounds; {@code --growth W1|W4 N} for one point of the growth curve (in
+ * a fresh JVM, so that process memory means something). The engine mode is whatever the JVM allows (FAST with
  * {@code --add-opens java.base/java.lang=ALL-UNNAMED}); {@code -Dasyncruntime.mode=portable} forces PORTABLE.
  */
 public final class EngineBenchmarks {
@@ -36,25 +40,82 @@ public final class EngineBenchmarks {
     }
 
     public static void main(String[] args) {
-        if (Arrays.asList(args).contains("--quick")) {
+        List<String> arguments = Arrays.asList(args);
+        int growth = arguments.indexOf("--growth");
+        if (growth >= 0) {
+            growth(arguments.get(growth + 1), Integer.parseInt(arguments.get(growth + 2)));
+            return;
+        }
+        if (arguments.contains("--quick")) {
             warmups = 3;
             rounds = 3;
         }
         String mode = Async.run(() -> Async.getRunningLoop().engineMode().name());
-        System.out.printf(Locale.ROOT, "asyncruntime engine benchmarks: mode=%s, JDK %s, %d cores, %d warm-up + %d measured rounds (median)%n",
+        System.out.printf(Locale.ROOT, "asyncruntime %s mode, JDK %s, %d cores, %d warm-up + %d measured rounds (median)%n",
                 mode, Runtime.version(), Runtime.getRuntime().availableProcessors(), warmups, rounds);
-        report("W1 spawn 200k tasks + await", median(EngineBenchmarks::spawn), "tasks/s");
-        report("W2 ping-pong 1M switches", median(EngineBenchmarks::pingPong), "switches/s");
-        report("W3 1,000 tasks x 1,000 sleep(0)", median(EngineBenchmarks::yields), "yields/s");
+        result("W1", median(EngineBenchmarks::spawn), "tasks/s");
+        result("W2", median(EngineBenchmarks::pingPong), "switches/s");
+        result("W3", median(EngineBenchmarks::yields), "yields/s");
         memory();
         timers();
+        IntrospectionBenchmarks.run(warmups, rounds);
     }
 
-    private static void report(String name, double value, String unit) {
-        System.out.printf(Locale.ROOT, "%-34s %,14.0f %s%n", name, value, unit);
+    static void result(String key, double value, String unit) {
+        System.out.printf(Locale.ROOT, "RESULT %s %.6g %s%n", key, value, unit);
     }
 
-    private static double median(DoubleSupplier round) {
+    /* One point of a growth curve: W1's time per task or W4's memory per suspended task at n tasks. */
+    private static void growth(String workload, int n) {
+        switch (workload) {
+            case "W1" -> {
+                // A 1M-task round is long enough to warm itself; smaller ones need the usual warm-up.
+                warmups = n >= 1_000_000 ? 2 : 10;
+                rounds = n >= 1_000_000 ? 3 : 7;
+                double perSecond = median(() -> spawn(n));
+                System.out.printf(Locale.ROOT, "GROWTH W1 %d ns_per_task %.6g%n", n, 1e9 / perSecond);
+            }
+            case "W4" -> {
+                long rssBefore = rssBytes();
+                long heapBefore = usedHeapAfterGc();
+                Async.run(() -> {
+                    Future<Void> gate = Async.getRunningLoop().createFuture();
+                    List<Task<Void>> all = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        all.add(Async.createTask(() -> gate.await()));
+                    }
+                    Async.sleep(0);
+                    Async.sleep(0);
+                    long heap = usedHeapAfterGc() - heapBefore;
+                    long rss = rssBytes() - rssBefore;
+                    System.out.printf(Locale.ROOT, "GROWTH W4 %d heap_bytes_per_task %.6g%n", n, (double) heap / n);
+                    System.out.printf(Locale.ROOT, "GROWTH W4 %d rss_bytes_per_task %.6g%n", n, (double) rss / n);
+                    gate.setResult(null);
+                    for (Task<Void> t : all) {
+                        t.await();
+                    }
+                    return null;
+                });
+            }
+            default -> throw new IllegalArgumentException("unknown growth workload " + workload);
+        }
+    }
+
+    /* The process's resident set size, as the kernel counts it (the peers read the same line). */
+    static long rssBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+
+    static double median(DoubleSupplier round) {
         for (int i = 0; i < warmups; i++) {
             round.getAsDouble();
         }
@@ -67,7 +128,10 @@ public final class EngineBenchmarks {
     }
 
     static double spawn() {
-        int n = 200_000;
+        return spawn(200_000);
+    }
+
+    static double spawn(int n) {
         long t0 = System.nanoTime();
         Async.run(() -> {
             List<Task<Integer>> tasks = new ArrayList<>(n);
@@ -84,12 +148,20 @@ public final class EngineBenchmarks {
         return n / ((System.nanoTime() - t0) / 1e9);
     }
 
-    @SuppressWarnings("unchecked")
     static double pingPong() {
+        return pingPong(null);
+    }
+
+    /* With a loop customizer (metrics bound, say) applied to the loop before the two tasks start. */
+    @SuppressWarnings("unchecked")
+    static double pingPong(java.util.function.Consumer<EventLoop> onLoop) {
         int switches = 1_000_000;
         long t0 = System.nanoTime();
         Async.run(() -> {
             EventLoop loop = Async.getRunningLoop();
+            if (onLoop != null) {
+                onLoop.accept(loop);
+            }
             Future<Void>[] inbox = new Future[] {loop.createFuture(), loop.createFuture()};
             Task<Void> a = Async.createTask(() -> {
                 for (int i = 0; i < switches / 2; i++) {
@@ -169,9 +241,8 @@ public final class EngineBenchmarks {
                 return null;
             });
         }
-        report("W4 heap per suspended task", result[0], "bytes");
-        System.out.printf(Locale.ROOT, "%-34s %,14.0f ms (%.1f us/task)%n", "W4 stacks of 100k suspended tasks",
-                result[1], result[1] * 1000 / n);
+        result("W4_heap", result[0], "bytes/task");
+        result("W4_stacks", result[1], "ms");
     }
 
     static void timers() {
@@ -211,11 +282,12 @@ public final class EngineBenchmarks {
         Arrays.sort(p50);
         Arrays.sort(p99);
         Arrays.sort(total);
-        System.out.printf(Locale.ROOT, "%-34s %,14.2f ms p50, %.2f ms p99 (total %.0f ms)%n", "W5 100k timers 0-100 ms lateness",
-                p50[rounds / 2], p99[rounds / 2], total[rounds / 2]);
+        result("W5_p50", p50[rounds / 2], "ms");
+        result("W5_p99", p99[rounds / 2], "ms");
+        result("W5_total", total[rounds / 2], "ms");
     }
 
-    private static long usedHeapAfterGc() {
+    static long usedHeapAfterGc() {
         for (int i = 0; i < 3; i++) {
             System.gc();
         }

@@ -1,0 +1,197 @@
+package io.asyncruntime.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Runs every workload on asyncruntime (FAST and PORTABLE), CPython's asyncio and Node.js, each in processes of
+ * its own on the same machine in the same run, then prints one table with the ratios, and runs the growth
+ * curves (W1 and W4 at 10k, 100k and 1M tasks, a fresh process per point) into a CSV and a PNG plot.
+ *
+ * <p>Arguments: {@code --quick} for fewer rounds; {@code --no-growth} to skip the curves. Output goes to
+ * {@code results/} under the working directory (the benchmarks module when run by {@code benchmarks/run}).
+ */
+public final class BenchmarkSuite {
+    static final String FAST = "asyncruntime FAST";
+    static final String FAST_PARALLEL_GC = "asyncruntime FAST, ParallelGC";
+    static final String PORTABLE = "asyncruntime PORTABLE";
+    static final String CPYTHON = "CPython asyncio";
+    static final String NODE = "Node.js";
+    static final int[] GROWTH_SIZES = {10_000, 100_000, 1_000_000};
+
+    private final String java = ProcessHandle.current().info().command().orElse("java");
+    private final String classpath = System.getProperty("java.class.path");
+    private final Path peers = Path.of("peers");
+    private final Path results = Path.of("results");
+    private final boolean quick;
+
+    private BenchmarkSuite(boolean quick) {
+        this.quick = quick;
+    }
+
+    public static void main(String[] args) throws IOException {
+        List<String> arguments = List.of(args);
+        BenchmarkSuite suite = new BenchmarkSuite(arguments.contains("--quick"));
+        Files.createDirectories(suite.results);
+        Map<String, Map<String, Double>> figures = new LinkedHashMap<>();
+        List<String> versions = new ArrayList<>();
+        versions.add("JDK " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
+        String extra = suite.quick ? "--quick" : null;
+        figures.put(FAST, suite.collect(suite.javaCommand(true, "-Xms2g -Xmx2g", EngineBenchmarks.class, extra), versions));
+        // The JVM's default collector (G1) is what a Spring application runs with; the throughput collector shows
+        // how much of the engine's cost is the collector's.
+        figures.put(FAST_PARALLEL_GC, suite.collect(suite.javaCommand(true, "-Xms2g -Xmx2g -XX:+UseParallelGC",
+                EngineBenchmarks.class, extra), versions));
+        figures.put(PORTABLE, suite.collect(suite.javaCommand(false, "-Xms2g -Xmx2g", EngineBenchmarks.class, extra), versions));
+        figures.put(CPYTHON, suite.collect(command("python3", suite.peers.resolve("asyncio_bench.py").toString(), extra), versions));
+        figures.put(NODE, suite.collect(command("node", "--expose-gc", suite.peers.resolve("node_bench.mjs").toString(), extra), versions));
+
+        Map<String, Map<String, Map<Integer, Double>>> growth = new LinkedHashMap<>();
+        if (!arguments.contains("--no-growth")) {
+            growth = suite.growth();
+            // W4's process memory is only meaningful in a fresh process: take the table's figure from the curve.
+            for (String runtime : List.of(FAST, CPYTHON, NODE)) {
+                Double rss = growth.getOrDefault(runtime, Map.of()).getOrDefault("W4 rss_bytes_per_task", Map.of()).get(100_000);
+                if (rss != null) {
+                    figures.get(runtime).put("W4_rss", rss);
+                }
+            }
+        }
+        String table = ResultsTable.render(figures, versions);
+        System.out.println();
+        System.out.println(table);
+        Files.writeString(suite.results.resolve("results.md"), table, StandardCharsets.UTF_8);
+        if (!growth.isEmpty()) {
+            Files.writeString(suite.results.resolve("growth.csv"), GrowthPlot.csv(growth), StandardCharsets.UTF_8);
+            GrowthPlot.write(growth, suite.results.resolve("growth.png"));
+            System.out.println("Growth curves: results/growth.csv and results/growth.png");
+        }
+    }
+
+    /* runtime -> "W1 ns_per_task" -> n -> value; a fresh process for every point. */
+    private Map<String, Map<String, Map<Integer, Double>>> growth() {
+        Map<String, Map<String, Map<Integer, Double>>> curves = new LinkedHashMap<>();
+        for (int n : GROWTH_SIZES) {
+            for (String workload : List.of("W1", "W4")) {
+                String size = String.valueOf(n);
+                // Room for a million suspended tasks; no -Xms, so that untouched heap does not count as resident.
+                record(curves, FAST, collectGrowth(javaCommand(true, "-Xmx8g", EngineBenchmarks.class, "--growth", workload, size)));
+                record(curves, CPYTHON, collectGrowth(command("python3", peers.resolve("asyncio_bench.py").toString(), "--growth", workload, size)));
+                record(curves, NODE, collectGrowth(command("node", "--expose-gc", "--max-old-space-size=8192",
+                        peers.resolve("node_bench.mjs").toString(), "--growth", workload, size)));
+            }
+        }
+        return curves;
+    }
+
+    private static void record(Map<String, Map<String, Map<Integer, Double>>> curves, String runtime, List<String[]> points) {
+        for (String[] p : points) {
+            // GROWTH <workload> <n> <metric> <value>
+            curves.computeIfAbsent(runtime, r -> new LinkedHashMap<>())
+                    .computeIfAbsent(p[1] + " " + p[3], m -> new TreeMap<>())
+                    .put(Integer.parseInt(p[2]), Double.parseDouble(p[4]));
+        }
+    }
+
+    private List<String> javaCommand(boolean fast, String heap, Class<?> main, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(List.of(heap.split(" ")));
+        if (fast) {
+            cmd.add("--add-opens");
+            cmd.add("java.base/java.lang=ALL-UNNAMED");
+        } else {
+            cmd.add("-Dasyncruntime.mode=portable");
+        }
+        cmd.add("-cp");
+        cmd.add(classpath);
+        cmd.add(main.getName());
+        for (String a : args) {
+            if (a != null) {
+                cmd.add(a);
+            }
+        }
+        return cmd;
+    }
+
+    private static List<String> command(String... parts) {
+        List<String> cmd = new ArrayList<>();
+        for (String p : parts) {
+            if (p != null) {
+                cmd.add(p);
+            }
+        }
+        return cmd;
+    }
+
+    /* Runs a benchmark process, echoing its output, and returns its RESULT figures; empty if it cannot run. */
+    private Map<String, Double> collect(List<String> cmd, List<String> versions) {
+        Map<String, Double> figures = new LinkedHashMap<>();
+        for (String line : run(cmd)) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 3 && f[0].equals("RESULT")) {
+                figures.put(f[1], Double.parseDouble(f[2]));
+            } else if (!line.isBlank() && figures.isEmpty() && !line.startsWith("WARNING")
+                    && (line.startsWith("asyncruntime ") || line.startsWith("CPython") || line.startsWith("Node.js"))) {
+                versions.add(line.trim());
+            }
+        }
+        return figures;
+    }
+
+    private List<String[]> collectGrowth(List<String> cmd) {
+        List<String[]> points = new ArrayList<>();
+        for (String line : run(cmd)) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 5 && f[0].equals("GROWTH")) {
+                points.add(f);
+            }
+        }
+        return points;
+    }
+
+    private static List<String> run(List<String> cmd) {
+        System.out.println("== " + String.join(" ", cmd.stream().map(BenchmarkSuite::shortened).toList()));
+        List<String> lines = new ArrayList<>();
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    System.out.println("   " + line);
+                    lines.add(line);
+                }
+            }
+            int exit = p.waitFor();
+            if (exit != 0) {
+                System.out.println("   (exited with " + exit + "; its figures are left out)");
+                return List.of();
+            }
+        } catch (IOException e) {
+            System.out.println("   (could not run: " + e.getMessage() + "; its figures are left out)");
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new IOException("interrupted", e));
+        }
+        return lines;
+    }
+
+    private static String shortened(String arg) {
+        return arg.length() > 80 ? arg.substring(0, 40) + "..." : arg;
+    }
+
+    static String format(double v) {
+        return String.format(Locale.ROOT, "%,.0f", v);
+    }
+}
