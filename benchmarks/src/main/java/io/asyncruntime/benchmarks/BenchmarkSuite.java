@@ -46,16 +46,17 @@ public final class BenchmarkSuite {
         Files.createDirectories(suite.results);
         Map<String, Map<String, Double>> figures = new LinkedHashMap<>();
         List<String> versions = new ArrayList<>();
-        versions.add("JDK " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
+        versions.add("machine: " + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name")
+                + " " + System.getProperty("os.arch") + ", " + memoryGiB() + " GiB");
         String extra = suite.quick ? "--quick" : null;
-        figures.put(FAST, suite.collect(suite.javaCommand(true, "-Xms2g -Xmx2g", EngineBenchmarks.class, extra), versions));
+        figures.put(FAST, suite.collect(FAST, suite.javaCommand(true, "-Xms2g -Xmx2g", EngineBenchmarks.class, extra), versions));
         // The JVM's default collector (G1) is what a Spring application runs with; the throughput collector shows
         // how much of the engine's cost is the collector's.
-        figures.put(FAST_PARALLEL_GC, suite.collect(suite.javaCommand(true, "-Xms2g -Xmx2g -XX:+UseParallelGC",
+        figures.put(FAST_PARALLEL_GC, suite.collect(FAST_PARALLEL_GC, suite.javaCommand(true, "-Xms2g -Xmx2g -XX:+UseParallelGC",
                 EngineBenchmarks.class, extra), versions));
-        figures.put(PORTABLE, suite.collect(suite.javaCommand(false, "-Xms2g -Xmx2g", EngineBenchmarks.class, extra), versions));
-        figures.put(CPYTHON, suite.collect(command("python3", suite.peers.resolve("asyncio_bench.py").toString(), extra), versions));
-        figures.put(NODE, suite.collect(command("node", "--expose-gc", suite.peers.resolve("node_bench.mjs").toString(), extra), versions));
+        figures.put(PORTABLE, suite.collect(PORTABLE, suite.javaCommand(false, "-Xms2g -Xmx2g", EngineBenchmarks.class, extra), versions));
+        figures.put(CPYTHON, suite.collect(CPYTHON, command("python3", suite.peers.resolve("asyncio_bench.py").toString(), extra), versions));
+        figures.put(NODE, suite.collect(NODE, command("node", "--expose-gc", suite.peers.resolve("node_bench.mjs").toString(), extra), versions));
 
         Map<String, Map<String, Map<Integer, Double>>> growth = new LinkedHashMap<>();
         if (!arguments.contains("--no-growth")) {
@@ -136,7 +137,7 @@ public final class BenchmarkSuite {
     }
 
     /* Runs a benchmark process, echoing its output, and returns its RESULT figures; empty if it cannot run. */
-    private Map<String, Double> collect(List<String> cmd, List<String> versions) {
+    private Map<String, Double> collect(String label, List<String> cmd, List<String> versions) {
         Map<String, Double> figures = new LinkedHashMap<>();
         for (String line : run(cmd)) {
             String[] f = line.trim().split("\\s+");
@@ -144,7 +145,7 @@ public final class BenchmarkSuite {
                 figures.put(f[1], Double.parseDouble(f[2]));
             } else if (!line.isBlank() && figures.isEmpty() && !line.startsWith("WARNING")
                     && (line.startsWith("asyncruntime ") || line.startsWith("CPython") || line.startsWith("Node.js"))) {
-                versions.add(line.trim());
+                versions.add(label + ": " + line.trim());
             }
         }
         return figures;
@@ -185,6 +186,19 @@ public final class BenchmarkSuite {
             throw new UncheckedIOException(new IOException("interrupted", e));
         }
         return lines;
+    }
+
+    private static String memoryGiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return String.valueOf(Math.round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0));
+                }
+            }
+        } catch (IOException e) {
+            return "?";
+        }
+        return "?";
     }
 
     private static String shortened(String arg) {

@@ -52,9 +52,10 @@ final class GrowthPlot {
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, image.getWidth(), image.getHeight());
-        panel(g, 0, "W1 spawn: time per task", "ns per task", curves, List.of("W1 ns_per_task"));
+        // Log scale for W1: the runtimes are an order of magnitude apart.
+        panel(g, 0, "W1 spawn: time per task", "ns per task (log scale)", curves, List.of("W1 ns_per_task"), true);
         panel(g, PANEL_W, "W4 memory per suspended task", "bytes per task (solid heap, dashed RSS)", curves,
-                List.of("W4 heap_bytes_per_task", "W4 rss_bytes_per_task"));
+                List.of("W4 heap_bytes_per_task", "W4 rss_bytes_per_task"), false);
         g.dispose();
         try {
             ImageIO.write(image, "png", png.toFile());
@@ -64,7 +65,7 @@ final class GrowthPlot {
     }
 
     private static void panel(Graphics2D g, int x0, String title, String yLabel,
-            Map<String, Map<String, Map<Integer, Double>>> curves, List<String> metrics) {
+            Map<String, Map<String, Map<Integer, Double>>> curves, List<String> metrics, boolean logY) {
         int left = x0 + MARGIN_L;
         int right = x0 + PANEL_W - MARGIN_R;
         int top = MARGIN_T;
@@ -79,7 +80,8 @@ final class GrowthPlot {
                 }
             }
         }
-        yMax = niceCeiling(yMax);
+        yMax = logY ? Math.pow(10, Math.ceil(Math.log10(Math.max(yMax, 10)))) : niceCeiling(yMax);
+        Axis y = logY ? new Axis(true, 10, yMax) : new Axis(false, 0, yMax);
 
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
@@ -95,14 +97,13 @@ final class GrowthPlot {
             g.drawString(label, x - g.getFontMetrics().stringWidth(label) / 2, bottom + 16);
         }
         g.drawString("tasks (log scale)", (left + right) / 2 - 45, bottom + 36);
-        for (int i = 0; i <= 5; i++) {
-            double v = yMax * i / 5;
-            int y = yPos(v, yMax, top, bottom);
+        for (double v : y.ticks()) {
+            int yy = y.position(v, top, bottom);
             g.setColor(new Color(0xdddddd));
-            g.drawLine(left, y, right, y);
+            g.drawLine(left, yy, right, yy);
             g.setColor(Color.BLACK);
             String label = String.format(Locale.ROOT, "%,.0f", v);
-            g.drawString(label, left - 8 - g.getFontMetrics().stringWidth(label), y + 4);
+            g.drawString(label, left - 8 - g.getFontMetrics().stringWidth(label), yy + 4);
         }
         Graphics2D rotated = (Graphics2D) g.create();
         rotated.rotate(-Math.PI / 2);
@@ -127,14 +128,14 @@ final class GrowthPlot {
                 boolean first = true;
                 for (Map.Entry<Integer, Double> p : points.entrySet()) {
                     int x = xPos(Math.log10(p.getKey()), xMin, xMax, left, right);
-                    int y = yPos(Math.max(0, p.getValue()), yMax, top, bottom);
+                    int yy = y.position(p.getValue(), top, bottom);
                     if (first) {
-                        line.moveTo(x, y);
+                        line.moveTo(x, yy);
                         first = false;
                     } else {
-                        line.lineTo(x, y);
+                        line.lineTo(x, yy);
                     }
-                    g.fillOval(x - 4, y - 4, 8, 8);
+                    g.fillOval(x - 4, yy - 4, 8, 8);
                 }
                 g.draw(line);
             }
@@ -154,8 +155,27 @@ final class GrowthPlot {
         return (int) Math.round(left + pad + (logN - min) / (max - min) * (right - left - 2 * pad));
     }
 
-    private static int yPos(double v, double yMax, int top, int bottom) {
-        return (int) Math.round(bottom - v / yMax * (bottom - top));
+    /* A vertical axis from min to max, linear or logarithmic. */
+    private record Axis(boolean log, double min, double max) {
+        int position(double v, int top, int bottom) {
+            double f = log ? (Math.log10(Math.max(v, min)) - Math.log10(min)) / (Math.log10(max) - Math.log10(min))
+                    : (Math.max(v, min) - min) / (max - min);
+            return (int) Math.round(bottom - f * (bottom - top));
+        }
+
+        List<Double> ticks() {
+            java.util.ArrayList<Double> ticks = new java.util.ArrayList<>();
+            if (log) {
+                for (double v = min; v <= max * 1.0001; v *= 10) {
+                    ticks.add(v);
+                }
+            } else {
+                for (int i = 0; i <= 5; i++) {
+                    ticks.add(min + (max - min) * i / 5);
+                }
+            }
+            return ticks;
+        }
     }
 
     /* The smallest 1, 2 or 5 times a power of ten at or above v, so the axis ticks are round numbers. */
