@@ -25,7 +25,7 @@ final class GrowthPlot {
     private static final int PANEL_H = 420;
     private static final int MARGIN_L = 80;
     private static final int MARGIN_R = 20;
-    private static final int MARGIN_T = 50;
+    private static final int MARGIN_T = 70;
     private static final int MARGIN_B = 60;
     private static final Map<String, Color> COLORS = Map.of(
             BenchmarkSuite.FAST, new Color(0x1f77b4),
@@ -85,7 +85,7 @@ final class GrowthPlot {
 
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        g.drawString(title, left, top - 22);
+        g.drawString(title, left, top - 42);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         g.drawRect(left, top, right - left, bottom - top);
         for (int n : BenchmarkSuite.GROWTH_SIZES) {
@@ -110,7 +110,8 @@ final class GrowthPlot {
         rotated.drawString(yLabel, -(top + bottom) / 2 - g.getFontMetrics().stringWidth(yLabel) / 2, x0 + 16);
         rotated.dispose();
 
-        int legendY = top + 18;
+        // The legend sits in one row above the plot, where no curve can hide it.
+        int legendX = left;
         for (Map.Entry<String, Map<String, Map<Integer, Double>>> runtime : curves.entrySet()) {
             Color color = COLORS.getOrDefault(runtime.getKey(), Color.GRAY);
             boolean drawn = false;
@@ -142,10 +143,10 @@ final class GrowthPlot {
             g.setStroke(new BasicStroke(1f));
             if (drawn) {
                 g.setColor(color);
-                g.fillRect(right - 170, legendY - 9, 14, 10);
+                g.fillRect(legendX, top - 19, 14, 10);
                 g.setColor(Color.BLACK);
-                g.drawString(runtime.getKey(), right - 150, legendY);
-                legendY += 18;
+                g.drawString(runtime.getKey(), legendX + 18, top - 10);
+                legendX += 26 + g.getFontMetrics().stringWidth(runtime.getKey());
             }
         }
     }
