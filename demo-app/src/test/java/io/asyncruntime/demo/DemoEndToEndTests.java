@@ -106,9 +106,11 @@ class DemoEndToEndTests {
         long id = ((Number) blocked.get("id")).longValue();
         String name = (String) blocked.get("name");
 
-        // Listed, with what it awaits; the group's children are listed too.
-        Map<String, Object> list = http.getForObject("/actuator/tasks?limit=10000", Map.class);
-        List<Map<String, Object>> listed = (List<Map<String, Object>>) list.get("tasks");
+        // Listed, with what it awaits once its first step has handed the call to a worker thread; the group's
+        // children are listed too.
+        List<Map<String, Object>> listed = eventually(
+                () -> (List<Map<String, Object>>) http.getForObject("/actuator/tasks?limit=10000", Map.class).get("tasks"),
+                l -> l.stream().anyMatch(t -> ((Number) t.get("id")).longValue() == id && "PENDING".equals(t.get("state"))));
         assertThat(listed).anySatisfy(t -> {
             assertThat(((Number) t.get("id")).longValue()).isEqualTo(id);
             assertThat(t.get("name")).isEqualTo(name);
