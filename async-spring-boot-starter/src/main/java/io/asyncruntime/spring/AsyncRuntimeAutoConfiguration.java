@@ -32,7 +32,10 @@ import org.springframework.util.ClassUtils;
 @ConditionalOnClass(AsyncRuntime.class)
 @EnableConfigurationProperties(AsyncRuntimeProperties.class)
 public final class AsyncRuntimeAutoConfiguration {
-    /** The name of an application {@link ExecutorService} bean to use as the loop's default executor. */
+    /**
+     * The name of an application {@link ExecutorService} bean to use as the loop's default executor. The loop shuts
+     * it down when it closes, as asyncio's {@code loop.close()} does its default executor: give it one of its own.
+     */
     public static final String EXECUTOR_BEAN_NAME = "asyncRuntimeExecutor";
 
     @Bean
