@@ -127,6 +127,10 @@ class LoopStallTest {
 
     @Test
     void anIdleLoopAndShortStepsAreNeverReported() throws Exception {
+        // Thresholds far above any step here (microseconds), so that a loaded machine descheduling the loop
+        // thread for a few milliseconds cannot pass for a stall.
+        runtime.loop().setSlowCallbackDuration(Duration.ofMillis(250));
+        runtime.loop().setBlockedThreshold(Duration.ofMillis(500));
         runtime.loop().addStallListener(recorder);
         runtime.run(() -> {
             Async.sleep(0.3); // idle: nothing runs
