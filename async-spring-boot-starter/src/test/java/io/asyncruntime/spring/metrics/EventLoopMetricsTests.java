@@ -79,7 +79,8 @@ class EventLoopMetricsTests {
             }
             release.countDown();
             assertThat(registry.get("async.loop.blocked").tags(loop).functionCounter().count()).isEqualTo(1);
-            assertThat(registry.get("async.loop.slow.callbacks").tags(loop).functionCounter().count()).isEqualTo(1);
+            // At least the blocker; a loaded machine may make another step look slow, never less.
+            assertThat(registry.get("async.loop.slow.callbacks").tags(loop).functionCounter().count()).isGreaterThanOrEqualTo(1);
             // Short steps afterwards count as neither.
             for (int i = 0; i < 20; i++) {
                 runtime.run(() -> Async.sleep(Duration.ofMillis(1), null));
