@@ -468,9 +468,14 @@ public final class Async {
      * @throws IllegalStateException if the loop is closed
      */
     public static <T> CompletableFuture<T> runCoroutineThreadsafe(Coroutine<T> coro, EventLoop loop) {
+        return runCoroutineThreadsafe(coro, null, loop);
+    }
+
+    /* As the public one, with the task's name (null: Task-<id>). */
+    static <T> CompletableFuture<T> runCoroutineThreadsafe(Coroutine<T> coro, String name, EventLoop loop) {
         Objects.requireNonNull(loop, "loop");
         TaskCompletableFuture<T> result = new TaskCompletableFuture<>(loop);
-        loop.createTaskThreadsafe(coro, null, result::bind, () -> result.completeExceptionally(
+        loop.createTaskThreadsafe(coro, name, result::bind, () -> result.completeExceptionally(
                 new CancelledError("event loop " + loop.name() + " closed before the task started")));
         return result;
     }

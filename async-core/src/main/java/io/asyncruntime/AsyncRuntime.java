@@ -100,8 +100,18 @@ public final class AsyncRuntime implements AutoCloseable {
 
     /** Creates a task from any thread and returns a {@link CompletableFuture} of its outcome; cancelling it cancels the task. */
     public <T> CompletableFuture<T> submit(Coroutine<T> coro) {
+        return submit(null, coro);
+    }
+
+    /** As {@link #submit(Coroutine)}, naming the task {@code name} (null: {@code Task-<id>}), so it can be found. */
+    public <T> CompletableFuture<T> submit(String name, Coroutine<T> coro) {
         checkOpen();
-        return Async.runCoroutineThreadsafe(coro, loop);
+        return Async.runCoroutineThreadsafe(coro, name, loop);
+    }
+
+    /** As {@link #run(Coroutine)}, naming the task {@code name} (null: {@code Task-<id>}), so it can be found. */
+    public <T> T run(String name, Coroutine<T> coro) {
+        return runAndWait(name, coro);
     }
 
     /**
@@ -112,11 +122,15 @@ public final class AsyncRuntime implements AutoCloseable {
      *         then cancelled too) (any other exception: the coroutine's own)
      */
     public <T> T run(Coroutine<T> coro) {
+        return runAndWait(null, coro);
+    }
+
+    private <T> T runAndWait(String name, Coroutine<T> coro) {
         if (loop.inLoop()) {
             throw new IllegalStateException("AsyncRuntime.run() would block the event loop it waits for;"
                     + " in a task, await the coroutine instead");
         }
-        CompletableFuture<T> f = submit(coro);
+        CompletableFuture<T> f = submit(name, coro);
         try {
             return f.get();
         } catch (ExecutionException e) {

@@ -23,6 +23,13 @@ class AsyncRuntimeTest {
     }
 
     @Test
+    void runAndSubmitMayNameTheirTask() throws Exception {
+        assertThat(runtime.run("nightly-report", () -> Async.currentTask().orElseThrow().getName())).isEqualTo("nightly-report");
+        assertThat(runtime.submit("export", () -> Async.currentTask().orElseThrow().getName()).get()).isEqualTo("export");
+        assertThat(runtime.run(null, () -> Async.currentTask().orElseThrow().getName())).startsWith("Task-");
+    }
+
+    @Test
     void theLoopRunsOnItsOwnNamedThread() {
         assertThat(runtime.thread().getName()).isEqualTo("test-runtime");
         assertThat(runtime.loop().isRunning()).isTrue();

@@ -157,6 +157,24 @@ class DemoEndToEndTests {
 
     @Test
     @SuppressWarnings("unchecked")
+    void aRequestWhoseTaskIsCancelledMeanwhileIsAnsweredWithTheMessage() throws Exception {
+        // Starts a 20-second say_after and cancels it through the endpoint while the client still waits.
+        java.util.concurrent.CompletableFuture<ResponseEntity<String>> waiting = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> http.getForEntity("/examples/say-after?mode=concurrent&scale=10", String.class));
+        List<Map<String, Object>> found = eventually(() -> (List<Map<String, Object>>) http
+                .getForObject("/actuator/tasks?name=say-after-concurrent", Map.class).get("tasks"), l -> !l.isEmpty());
+        assertThat(found).isNotEmpty();
+        HttpHeaders json = new HttpHeaders();
+        json.setContentType(MediaType.APPLICATION_JSON);
+        http.withBasicAuth("demo", "demo").postForEntity("/actuator/tasks/" + found.get(0).get("id"),
+                new HttpEntity<>("{\"msg\":\"maintenance window\"}", json), Map.class);
+        ResponseEntity<String> answer = waiting.get(10, TimeUnit.SECONDS);
+        assertThat(answer.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+        assertThat(answer.getBody()).contains("maintenance window").contains("Task cancelled");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void readsAreOpenAndHealthIsUp() {
         assertThat(http.getForEntity("/actuator/tasks", String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(http.getForEntity("/actuator/metrics/async.loop.latency", String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
