@@ -40,7 +40,7 @@ public final class StackFrames {
                 start = j + 1;
                 break;
             }
-            if (!isJdkInternal(frames[i])) {
+            if (!isJdk(frames[i])) {
                 break; // user code is on top (a traceback, or a task blocked in a call of its own)
             }
         }
@@ -111,6 +111,16 @@ public final class StackFrames {
         String cls = f.getClassName();
         return cls.startsWith("jdk.internal.") || cls.startsWith("java.lang.VirtualThread")
                 || cls.startsWith("java.lang.System$") || cls.equals("java.util.concurrent.locks.LockSupport");
+    }
+
+    /*
+     * Any JDK frame, public or not. A thread-per-task (PORTABLE) task caught between handing the loop back and
+     * parking is still inside the hand-off's wake-up of the loop thread (LockSupport.unpark into the virtual
+     * thread scheduler's ForkJoinPool), so the frames above the engine can be public JDK classes too.
+     */
+    private static boolean isJdk(StackTraceElement f) {
+        String cls = f.getClassName();
+        return cls.startsWith("java.") || cls.startsWith("jdk.") || cls.startsWith("sun.") || cls.startsWith("javax.");
     }
 
     private static boolean isEngineLambda(String cls) {
