@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.DoubleSupplier;
 
@@ -28,7 +29,7 @@ import java.util.function.DoubleSupplier;
  * its table beside the same workloads on CPython and Node.js ({@code benchmarks/peers}).
  *
  * <p>Arguments: {@code --quick} for fewer rounds; {@code --growth W1|W4 N} for one point of the growth curve (in
- * a fresh JVM, so that process memory means something). The engine mode is whatever the JVM allows (FAST with
+ * a fresh JVM, so that process memory means something); {@code --only W2,W5} for some workloads (to profile one). The engine mode is whatever the JVM allows (FAST with
  * {@code --add-opens java.base/java.lang=ALL-UNNAMED}); {@code -Dasyncruntime.mode=portable} forces PORTABLE.
  */
 public final class EngineBenchmarks {
@@ -53,12 +54,26 @@ public final class EngineBenchmarks {
         String mode = Async.run(() -> Async.getRunningLoop().engineMode().name());
         System.out.printf(Locale.ROOT, "asyncruntime %s mode, JDK %s, %d cores, %d warm-up + %d measured rounds (median)%n",
                 mode, Runtime.version(), Runtime.getRuntime().availableProcessors(), warmups, rounds);
-        result("W1", median(EngineBenchmarks::spawn), "tasks/s");
-        result("W2", median(EngineBenchmarks::pingPong), "switches/s");
-        result("W3", median(EngineBenchmarks::yields), "yields/s");
-        memory();
-        timers();
-        IntrospectionBenchmarks.run(warmups, rounds);
+        int only = arguments.indexOf("--only");
+        Set<String> selected = only >= 0 ? Set.of(arguments.get(only + 1).split(",")) : Set.of("W1", "W2", "W3", "W4", "W5", "W6");
+        if (selected.contains("W1")) {
+            result("W1", median(EngineBenchmarks::spawn), "tasks/s");
+        }
+        if (selected.contains("W2")) {
+            result("W2", median(EngineBenchmarks::pingPong), "switches/s");
+        }
+        if (selected.contains("W3")) {
+            result("W3", median(EngineBenchmarks::yields), "yields/s");
+        }
+        if (selected.contains("W4")) {
+            memory();
+        }
+        if (selected.contains("W5")) {
+            timers();
+        }
+        if (selected.contains("W6")) {
+            IntrospectionBenchmarks.run(warmups, rounds);
+        }
     }
 
     static void result(String key, double value, String unit) {

@@ -23,8 +23,7 @@ public class BlockingIoService {
             Coroutine<Void> io = () -> Async.toThread(() -> blockingIo(out, seconds));
             Coroutine<Void> sleep = () -> Async.sleep(java.time.Duration.ofNanos((long) (seconds * 1e9)), null);
             Async.gather(io, sleep).await();
-            out.printAt("finished main at");
-            return out.outcome(null);
+            return out.finishAt("finished main at", null);
         });
     }
 

@@ -31,8 +31,7 @@ public class SayAfterService {
                 Async.await(() -> sayAfter(out, 1 * scale, "hello"));
                 Async.await(() -> sayAfter(out, 2 * scale, "world"));
             }
-            out.printAt("finished at");
-            return out.outcome(null);
+            return out.finishAt("finished at", null);
         });
     }
 

@@ -45,7 +45,21 @@ final class Transcript {
 
     /** The example's answer, from inside its main task. */
     Outcome outcome(@Nullable Object result) {
+        return outcome(elapsed(), result);
+    }
+
+    /**
+     * Prints {@code what} with the time since the start and answers with that same time as the elapsed time, so
+     * the last line and the figure agree to the digit (two clock readings could straddle a rounding boundary).
+     */
+    Outcome finishAt(String what, @Nullable Object result) {
+        double elapsed = elapsed();
+        print(String.format(Locale.ROOT, "%s %.2f", what, elapsed));
+        return outcome(elapsed, result);
+    }
+
+    private Outcome outcome(double elapsed, @Nullable Object result) {
         Task<?> main = Async.currentTask().orElseThrow();
-        return new Outcome(main.getId(), main.getName(), List.copyOf(lines), elapsed(), result);
+        return new Outcome(main.getId(), main.getName(), List.copyOf(lines), elapsed, result);
     }
 }
