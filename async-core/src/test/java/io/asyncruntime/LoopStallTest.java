@@ -92,7 +92,8 @@ class LoopStallTest {
         assertThat(recorder.next()).isEqualTo("unblocked:culprit");
         assertThat(recorder.totals.get(0)).isGreaterThanOrEqualTo(Duration.ofMillis(150));
         assertThat(runtime.run(culprit::await)).isEqualTo("done");
-        assertThat(recorder.events).isEmpty();
+        // One stall, reported once; a loaded machine may make the short step above look slow, nothing more.
+        assertThat(recorder.events).allMatch(e -> e.startsWith("slow:"));
     }
 
     @Test
@@ -116,10 +117,10 @@ class LoopStallTest {
     void aStepSlowerThanTheSlowThresholdButShortOfBlockedIsOnlySlow() throws Exception {
         runtime.loop().addStallListener(recorder);
         runtime.run(() -> {
-            Thread.sleep(90); // holds the loop: blocking calls do not suspend by default
+            Thread.sleep(60); // holds the loop: blocking calls do not suspend by default
             return null;
         });
-        // 90 ms is over the 50 ms slow threshold, but the watchdog samples: it may or may not have seen it.
+        // 60 ms is over the 50 ms slow threshold and far from the 150 ms blocked one, but the watchdog samples: it may or may not have seen it.
         Thread.sleep(200);
         assertThat(recorder.events).allMatch(e -> e.startsWith("slow:"));
         assertThat(recorder.stalls).isEmpty();

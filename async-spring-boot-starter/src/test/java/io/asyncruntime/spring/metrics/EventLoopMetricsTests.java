@@ -66,7 +66,7 @@ class EventLoopMetricsTests {
     void slowAndBlockingStepsAreCounted() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (AsyncRuntime runtime = AsyncRuntime.builder().name("stalled-loop").slowCallbackDuration(Duration.ofMillis(50))
-                .blockedThreshold(Duration.ofMillis(100)).start()) {
+                .blockedThreshold(Duration.ofMillis(250)).start()) {
             new EventLoopMetrics(runtime.loop(), Duration.ofMillis(10), List.of()).bindTo(registry);
             Tags loop = Tags.of("loop", "stalled-loop");
             assertThat(registry.get("async.loop.slow.callbacks").tags(loop).functionCounter().count()).isZero();
