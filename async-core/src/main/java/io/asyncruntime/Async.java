@@ -385,14 +385,14 @@ public final class Async {
             target = loop.createFuture();
             loop.externalWorkStarted();
             cf.whenComplete((value, error) -> {
-                Runnable copy = () -> {
+                EventLoop.Completion copy = () -> {
                     loop.externalWorkDone();
                     copyOutcome(value, error, target);
                 };
                 if (loop.inLoop()) {
                     copy.run();
-                } else if (!loop.isClosed()) {
-                    loop.submitThreadsafe(copy);
+                } else {
+                    loop.submitThreadsafe(copy); // a closed loop runs it here: the future is answered all the same
                 }
             });
         } else {
@@ -474,51 +474,16 @@ public final class Async {
     /* As the public one, with the task's name (null: Task-<id>). */
     static <T> CompletableFuture<T> runCoroutineThreadsafe(Coroutine<T> coro, String name, EventLoop loop) {
         Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(coro, "coro");
         TaskCompletableFuture<T> result = new TaskCompletableFuture<>(loop);
-        loop.createTaskThreadsafe(coro, name, result::bind, () -> result.completeExceptionally(
-                new CancelledError("event loop " + loop.name() + " closed before the task started")));
+        try {
+            result.track(loop.createTaskThreadsafe(coro, name, result::bind, result::abandoned));
+        } catch (RuntimeException refused) {
+            // Refused at the call (a closed loop): nothing was handed out, so nothing waits to be answered.
+            loop.externalWaiterAnswered(result);
+            throw refused;
+        }
         return result;
-    }
-
-    /* A CompletableFuture bound to a task: the task's outcome completes it, cancelling it cancels the task. */
-    private static final class TaskCompletableFuture<T> extends CompletableFuture<T> {
-        private final EventLoop loop;
-        private volatile Task<T> task;
-
-        TaskCompletableFuture(EventLoop loop) {
-            this.loop = loop;
-        }
-
-        void bind(Task<T> t) {
-            task = t;
-            if (isCancelled()) {
-                t.cancel();
-            }
-            t.addDoneCallback(f -> {
-                if (f.cancelled()) {
-                    // A CancellationException completes it as cancelled, and keeps the cancel message.
-                    completeExceptionally(f.makeCancelledError());
-                } else if (f.peekException() != null) {
-                    completeExceptionally(f.exception());
-                } else {
-                    complete(f.result());
-                }
-            });
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean cancelled = super.cancel(mayInterruptIfRunning);
-            Task<T> t = task;
-            if (cancelled && t != null && !loop.isClosed()) {
-                try {
-                    loop.callSoonThreadsafe(() -> t.cancel());
-                } catch (IllegalStateException closedMeanwhile) {
-                    // the loop closed: the task is gone with it
-                }
-            }
-            return cancelled;
-        }
     }
 
 }

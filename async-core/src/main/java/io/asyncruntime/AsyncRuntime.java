@@ -33,7 +33,10 @@ public final class AsyncRuntime implements AutoCloseable {
     private final EventLoop loop;
     private final Thread thread;
     private final Duration shutdownTimeout;
+    /* Threading: set under this by shutdown, read anywhere. New work is refused from then on. */
     private volatile boolean closed;
+    /* Threading: written once by shutdown before it stops the loop; read by the loop thread when it closes. */
+    private volatile String shutdownMessage;
 
     private AsyncRuntime(Builder b) {
         EventLoop.Builder lb = EventLoop.builder().name(b.name).debug(b.debug).clock(b.clock);
@@ -58,9 +61,10 @@ public final class AsyncRuntime implements AutoCloseable {
                 throw t;
             } finally {
                 // However the loop ended (shutdown, a stop() from outside, an error), the runtime is over: close
-                // the loop here, on its own thread, so work handed in meanwhile is abandoned, never stranded.
+                // the loop here, on its own thread, so work handed in meanwhile is abandoned, never stranded,
+                // and whoever waits on a task still pending is answered.
                 closed = true;
-                loop.close();
+                closeLoop();
             }
         });
         thread.start();
@@ -70,6 +74,31 @@ public final class AsyncRuntime implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting the event loop", e);
         }
+    }
+
+    /* On the loop thread once runForever returned: abandon what is left, and say so once. */
+    private void closeLoop() {
+        String reason = shutdownMessage != null
+                ? shutdownMessage + "; the task had not finished when the loop stopped and was abandoned"
+                : "AsyncRuntime " + loop.name() + " stopped while the task was pending; it was abandoned";
+        List<Task<?>> abandoned = loop.close(reason, false);
+        if (!abandoned.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, () -> "AsyncRuntime " + loop.name() + ": abandoned "
+                    + abandoned.size() + " task(s) still pending when the loop closed (finished as cancelled,"
+                    + " their callers answered): " + describe(abandoned, 10));
+        }
+    }
+
+    private static String describe(List<Task<?>> tasks, int max) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < tasks.size() && i < max; i++) {
+            Task<?> t = tasks.get(i);
+            sb.append(i == 0 ? "" : ", ").append(t.getName()).append(" (id ").append(t.getId()).append(')');
+        }
+        if (tasks.size() > max) {
+            sb.append(", and ").append(tasks.size() - max).append(" more");
+        }
+        return sb.toString();
     }
 
     /** Starts a runtime whose loop thread is called {@code name}. */
@@ -192,10 +221,31 @@ public final class AsyncRuntime implements AutoCloseable {
     }
 
     /**
-     * Cancels every pending task, waits up to {@code timeout} for them to finish, stops the loop and closes it.
-     * Calling it again does nothing.
+     * Shuts the runtime down: refuses new work at once, cancels every pending task, waits up to {@code timeout}
+     * for them to finish, stops the loop and closes it. asyncio's {@code asyncio.run} ending (cancel the
+     * remaining tasks, let them finish), with a bound. Calling it again does nothing.
      *
+     * <p>Every caller is answered, whatever the tasks do:
+     * <ul>
+     * <li>a task that finishes in time (with a result, an exception, or as cancelled) answers its callers
+     *     ({@link #submit}, {@link #run}, {@link Async#runCoroutineThreadsafe}) with that outcome;</li>
+     * <li>a task that is still pending when the loop stops (it caught the {@link CancelledError} and went on,
+     *     or was handed in during the shutdown) is <em>abandoned</em>: finished as cancelled with a
+     *     {@link CancelledError} that says so, its code never resumed;</li>
+     * <li>if a blocking call holds the loop thread past the timeout, the callers of every unfinished task are
+     *     answered at once with a {@link CancelledError} naming the task and the blocking one, and the method
+     *     returns; the loop closes (abandoning what is left) when the blocking call returns.</li>
+     * </ul>
+     * Work offered once shutdown has begun is refused with an {@link IllegalStateException}; a task that an
+     * other thread handed in just before is cancelled before its first step.
+     *
+     * <p>It returns within {@code timeout} plus {@link #SHUTDOWN_GRACE} in every case. Threading: any thread
+     * but the loop's own.
+     *
+     * @param timeout how long to wait for cancelled tasks to finish; zero or negative: do not wait (the tasks
+     *        get one iteration of the loop to handle their cancellation)
      * @return the tasks that had not finished within the timeout (abandoned), empty if all finished
+     * @throws NullPointerException if timeout is null
      * @throws IllegalStateException if called on the loop's own thread
      */
     public List<Task<?>> shutdown(Duration timeout) {
@@ -203,30 +253,55 @@ public final class AsyncRuntime implements AutoCloseable {
         if (loop.inLoop()) {
             throw new IllegalStateException("AsyncRuntime cannot be shut down from its own loop thread");
         }
+        long start = System.nanoTime();
+        long timeoutNanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
+        String msg = "AsyncRuntime " + loop.name() + " is shutting down";
         synchronized (this) {
             if (closed) {
                 return List.of();
             }
             closed = true;
+            shutdownMessage = msg;
         }
+        loop.beginShutdown(msg);
         List<Task<?>> abandoned;
         try {
-            abandoned = cancelAll("AsyncRuntime " + loop.name() + " is shutting down", timeout);
+            abandoned = cancelAll(msg, timeoutNanos);
         } catch (IllegalStateException loopAlreadyClosed) {
             return List.of();
         }
         loop.stop();
+        long left = timeoutNanos - (System.nanoTime() - start);
         try {
-            thread.join(Math.max(1, timeout.toMillis()));
+            thread.join(Duration.ofNanos(Math.max(0, left) + SHUTDOWN_GRACE.toNanos()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (thread.isAlive()) {
-            LOG.log(System.Logger.Level.WARNING, () -> "AsyncRuntime " + loop.name()
-                    + ": the loop thread is still busy (a blocking call in " + loop.currentTask().orElse(null)
-                    + "); it closes the loop when that returns");
+            Task<?> holder = loop.currentTask().orElse(null);
+            String held = holder == null ? "a blocking call"
+                    : "a blocking call in " + holder.getName() + " (id " + holder.getId() + ")";
+            int released = loop.releaseExternalWaiters(t -> msg + ": " + (t == null ? "the task" : t.getName()
+                    + " (id " + t.getId() + ")") + " did not finish within " + timeout + " because " + held
+                    + " holds the loop thread; it is abandoned");
+            LOG.log(System.Logger.Level.WARNING, () -> "AsyncRuntime " + loop.name() + ": " + held
+                    + " still holds the loop thread " + timeout + " after shutdown began; answered " + released
+                    + " waiting caller(s) with CancelledError. The loop closes, abandoning what is left, when"
+                    + " that call returns. Stack of the loop thread's task: " + (holder == null ? "[]"
+                    : holder.getStack(8)));
         }
         return abandoned;
+    }
+
+    /** How long {@link #shutdown(Duration)} may take beyond its timeout: to stop and close a responsive loop. */
+    public static final Duration SHUTDOWN_GRACE = Duration.ofMillis(500);
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE / 4;
+        }
     }
 
     /**
@@ -238,6 +313,15 @@ public final class AsyncRuntime implements AutoCloseable {
      */
     public List<Task<?>> cancelAll(String msg, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
+        List<Task<?>> abandoned = cancelAll(msg, timeout.isNegative() ? 0 : saturatedNanos(timeout));
+        if (!abandoned.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, () -> "AsyncRuntime " + loop.name() + ": " + abandoned.size()
+                    + " task(s) did not finish within " + timeout + " of being cancelled: " + describe(abandoned, 10));
+        }
+        return abandoned;
+    }
+
+    private List<Task<?>> cancelAll(String msg, long timeoutNanos) {
         if (loop.inLoop()) {
             throw new IllegalStateException("AsyncRuntime.cancelAll() would block the event loop it waits for");
         }
@@ -253,16 +337,11 @@ public final class AsyncRuntime implements AutoCloseable {
             }
         });
         try {
-            allDone.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            allDone.await(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        List<Task<?>> abandoned = left.stream().filter(t -> !t.done()).toList();
-        if (!abandoned.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, () -> "AsyncRuntime " + loop.name() + ": " + abandoned.size()
-                    + " task(s) did not finish within " + timeout + " of being cancelled: " + abandoned);
-        }
-        return abandoned;
+        return left.stream().filter(t -> !t.done()).toList();
     }
 
     /** Returns whether {@link #close()} or {@link #shutdown} was called. */
@@ -272,7 +351,7 @@ public final class AsyncRuntime implements AutoCloseable {
 
     private void checkOpen() {
         if (closed) {
-            throw new IllegalStateException("AsyncRuntime " + loop.name() + " is closed");
+            throw new IllegalStateException("AsyncRuntime " + loop.name() + " is shut down (or shutting down) and accepts no new work");
         }
     }
 

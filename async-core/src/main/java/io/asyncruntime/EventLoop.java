@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -103,6 +104,12 @@ public class EventLoop implements AutoCloseable {
     private long steps;
     private volatile boolean stopping;
     private volatile boolean closed;
+    /* Threading: any thread. The CompletableFutures handed to other threads and not yet answered: whatever
+       becomes of the loop, each gets an answer (see close() and releaseExternalWaiters). */
+    private final Set<TaskCompletableFuture<?>> externalWaiters = ConcurrentHashMap.newKeySet();
+    /* Threading: any thread writes once, the loop reads. Set while an owner shuts the loop down: a task
+       handed in from another thread from now on is cancelled before its first step, like the rest. */
+    private volatile String shutdownMessage;
     /* Threading: work handed to other threads whose result will come back through incoming. */
     private final AtomicInteger outstandingExternalWork = new AtomicInteger();
     /* Threading: loop thread only. The loop thread was interrupted while running: parking would return at
@@ -247,7 +254,9 @@ public class EventLoop implements AutoCloseable {
         Objects.requireNonNull(callback, "callback");
         checkNotClosed();
         Handle h = new Handle(this, callback, Context.current().copy());
-        submitThreadsafe(h);
+        if (!submitThreadsafe(h)) {
+            throw new IllegalStateException("Event loop " + name + " is closed");
+        }
         return h;
     }
 
@@ -391,21 +400,10 @@ public class EventLoop implements AutoCloseable {
             onStart.accept(task);
             return task;
         }
+        // If the loop closed meanwhile, the start was answered (abandoned) instead: the caller still gets a
+        // task, done and cancelled, and whoever waits on it is answered.
         submitThreadsafe(new PendingStart<>(this, task, onStart, onAbandon));
-        if (closed) {
-            // Closed while we submitted: close() may already have swept the queue.
-            abandonPendingStarts();
-        }
         return task;
-    }
-
-    /* Fails the task starts that were handed in but will never run: the loop closed first. Any thread. */
-    private void abandonPendingStarts() {
-        for (Runnable r; (r = incoming.poll()) != null; ) {
-            if (r instanceof PendingStart<?> p) {
-                p.abandon();
-            }
-        }
     }
 
     /* A task start handed in from another thread; abandoned, not lost, if the loop closes before it runs. */
@@ -425,12 +423,17 @@ public class EventLoop implements AutoCloseable {
         @Override
         public void run() {
             loop.startTask(task);
+            String shutdown = loop.shutdownMessage;
+            if (shutdown != null) {
+                // Handed in while the owner shuts the loop down: cancelled like the tasks already running,
+                // before its first step, so its body never runs.
+                task.cancel(shutdown);
+            }
             onStart.accept(task);
         }
 
         void abandon() {
-            task.cancelledExc = new CancelledError("event loop " + loop.name + " closed before the task started");
-            task.finishCancelled(task.cancelledExc.getMessage());
+            task.abandon("event loop " + loop.name + " closed before the task started", false);
             onAbandon.run();
         }
     }
@@ -618,33 +621,141 @@ public class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Closes the loop: drops what is still scheduled and shuts the default executor down. A closed loop
-     * refuses all work. Closing twice does nothing. Tasks still pending are reported to the exception
-     * handler, since nothing will finish them; cancel and await them first (as {@link Async#run} does).
+     * Closes the loop: asyncio's {@code loop.close()}. A closed loop refuses all work. Closing twice does nothing.
+     *
+     * <p>Unlike asyncio, nothing handed out is left without an answer. Tasks still pending are
+     * <em>abandoned</em>: each is finished as cancelled with a {@link CancelledError} saying that the loop closed,
+     * its coroutine never runs again (its {@code finally} blocks do not run either: cancel and await tasks first,
+     * as {@link Async#run} and {@link AsyncRuntime#shutdown} do), and the exception handler hears of it
+     * ("Task was destroyed but it is pending!"). Done callbacks of futures, those already scheduled and those of
+     * the abandoned tasks, run now on the calling thread, so a {@link java.util.concurrent.CompletableFuture}
+     * from {@link Async#runCoroutineThreadsafe} or a thread in {@link AsyncRuntime#run} is answered. Task starts
+     * handed in from other threads are abandoned the same way. Other callbacks and timers are dropped, and
+     * the default executor is shut down. After close, a done callback of a future completed later (by work that
+     * was still on another thread) runs at once on the completing thread.
+     *
+     * <p>Threading: the thread that drives the loop, or any thread while it is not running.
      *
      * @throws IllegalStateException if the loop is running
      */
     @Override
     public void close() {
+        close("event loop " + name + " closed while the task was pending; it was abandoned", true);
+    }
+
+    /*
+     * Closes with the given reason for abandoned tasks; report: whether each abandoned task goes to the
+     * exception handler (AsyncRuntime reports them itself, once). Returns the tasks abandoned.
+     */
+    List<Task<?>> close(String abandonReason, boolean report) {
         if (isRunning()) {
             throw new IllegalStateException("Cannot close a running event loop");
         }
         if (closed) {
-            return;
+            return List.of();
         }
         closed = true;
+        // From here on submitThreadsafe answers what it is given instead of queueing it; what was queued
+        // before is taken now. Order: starts and completions handed in, then what the last iteration left
+        // ready, then the tasks themselves (whose done callbacks run inline, the loop being closed).
+        for (Runnable r; (r = incoming.poll()) != null; ) {
+            disposeAfterClose(r);
+        }
+        for (Runnable r; (r = ready.pollFirst()) != null; ) {
+            disposeAfterClose(r);
+        }
+        timers.clear();
+        cancelledTimers = 0;
         List<Task<?>> pending = new ArrayList<>();
         registry.forEach(pending::add);
         for (Task<?> t : pending) {
-            callExceptionHandler(new ExceptionContext("Task was destroyed but it is pending!", null, t, null));
+            if (report) {
+                callExceptionHandler(new ExceptionContext("Task was destroyed but it is pending!", null, t, null));
+            }
+            t.abandon(abandonReason, true);
         }
-        ready.clear();
-        timers.clear();
-        abandonPendingStarts();
+        ready.clear(); // steps of tasks woken by the abandoned ones: they are abandoned too
+        releaseExternalWaiters(w -> abandonReason);
         ExecutorService executor = defaultExecutor;
         if (executor != null) {
             executor.shutdown();
         }
+        return pending;
+    }
+
+    /*
+     * What becomes of an item that reaches a closed loop. Any thread.
+     * - a task start: abandoned (the task is finished cancelled, its waiter answered);
+     * - a future's done callback, or a completion from another thread: runs now, on this thread, so whoever
+     *   waits on the future hears of it;
+     * - anything else (a callback, a task step, a wake-up of an abandoned task's thread): dropped, as
+     *   asyncio drops the handles of a closed loop.
+     */
+    private void disposeAfterClose(Runnable item) {
+        if (item instanceof PendingStart<?> p) {
+            p.abandon();
+        } else if (item instanceof Completion || Future.isDoneCallback(item)) {
+            item.run();
+        }
+    }
+
+    /*
+     * Work done on another thread coming back to complete a future of this loop (runInExecutor, wrapFuture).
+     * After close it still completes the future, on the thread that brings it, so the future's done callbacks
+     * are answered.
+     */
+    interface Completion extends Runnable {
+    }
+
+    /* A done callback of a future of this loop: queued while open, run at once once closed. */
+    void scheduleDoneCallback(Runnable entry) {
+        if (closed) {
+            entry.run();
+        } else {
+            ready.addLast(entry);
+        }
+    }
+
+    /*
+     * Marks the loop as shutting down: tasks handed in from other threads from now on are cancelled with
+     * msg before their first step. Any thread.
+     */
+    void beginShutdown(String msg) {
+        shutdownMessage = Objects.requireNonNull(msg, "msg");
+    }
+
+    void externalWaiterAdded(TaskCompletableFuture<?> f) {
+        externalWaiters.add(f);
+    }
+
+    void externalWaiterAnswered(TaskCompletableFuture<?> f) {
+        externalWaiters.remove(f);
+    }
+
+    /**
+     * Answers every {@link java.util.concurrent.CompletableFuture} this loop handed to other threads and has not
+     * yet completed ({@link Async#runCoroutineThreadsafe}, {@link AsyncRuntime#submit}, the waits of
+     * {@link AsyncRuntime#run}), with a {@link CancelledError} whose message {@code why} gives for its task.
+     * For an owner that gives up on a loop whose thread is held by a blocking call: the callers are released
+     * while the task's code is still stuck. The tasks themselves are finished when the loop closes.
+     * Any thread.
+     *
+     * @return how many were answered here
+     */
+    int releaseExternalWaiters(java.util.function.Function<Task<?>, String> why) {
+        int released = 0;
+        for (TaskCompletableFuture<?> f : externalWaiters) {
+            externalWaiters.remove(f);
+            if (!f.isDone() && f.completeExceptionally(new CancelledError(why.apply(f.task())))) {
+                released++;
+            }
+        }
+        return released;
+    }
+
+    /* White-box, for tests: CompletableFutures handed out and not yet answered. */
+    int externalWaiterCount() {
+        return externalWaiters.size();
     }
 
     private void enterRunning(Thread me) {
@@ -773,14 +884,28 @@ public class EventLoop implements AutoCloseable {
         ready.addLast(item);
     }
 
-    void submitThreadsafe(Runnable item) {
+    /*
+     * The hand-off from any thread. Returns false when the loop was closed: the item was not queued but
+     * answered as close() answers what it finds queued (see disposeAfterClose). The offer races with close():
+     * whichever of the two takes the item out of the queue answers it, so it is answered exactly once.
+     */
+    boolean submitThreadsafe(Runnable item) {
+        if (closed) {
+            disposeAfterClose(item);
+            return false;
+        }
         incoming.offer(item);
+        if (closed && incoming.remove(item)) {
+            disposeAfterClose(item);
+            return false;
+        }
         if (idle) {
             Thread t = loopThread;
             if (t != null) {
                 LockSupport.unpark(t);
             }
         }
+        return true;
     }
 
     private void wake() {
@@ -961,7 +1086,7 @@ public class EventLoop implements AutoCloseable {
                 }
                 T v = value;
                 Throwable f = failure;
-                submitThreadsafe(() -> {
+                submitThreadsafe((Completion) () -> {
                     outstandingExternalWork.decrementAndGet();
                     if (future.done()) {
                         return;
@@ -1048,13 +1173,8 @@ public class EventLoop implements AutoCloseable {
     }
 
     void reportFromAnyThread(ExceptionContext context) {
-        if (!closed && isRunning()) {
-            try {
-                submitThreadsafe(() -> callExceptionHandler(context));
-                return;
-            } catch (RuntimeException ignored) {
-                // fall through: report here
-            }
+        if (!closed && isRunning() && submitThreadsafe(() -> callExceptionHandler(context))) {
+            return;
         }
         callExceptionHandler(context);
     }

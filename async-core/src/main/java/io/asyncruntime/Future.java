@@ -213,7 +213,7 @@ public class Future<T> implements Awaitable<T> {
         loop.checkThread("addDoneCallback");
         CallbackEntry<T> entry = new CallbackEntry<>(this, fn, Context.current().copy());
         if (state != PENDING) {
-            loop.readyAdd(entry);
+            loop.scheduleDoneCallback(entry);
         } else {
             addCallbackEntry(entry);
         }
@@ -417,8 +417,13 @@ public class Future<T> implements Awaitable<T> {
         if (cb instanceof TaskRunner runner) {
             runner.resume();
         } else {
-            loop.readyAdd((Runnable) cb);
+            loop.scheduleDoneCallback((Runnable) cb);
         }
+    }
+
+    /* Whether a ready-queue item is a future's done callback (what a closing loop still runs). */
+    static boolean isDoneCallback(Runnable item) {
+        return item instanceof CallbackEntry<?>;
     }
 
     String stateName() {

@@ -351,6 +351,22 @@ public class Task<T> extends Future<T> {
         return cancelled;
     }
 
+    /*
+     * Finishes a pending task as cancelled without running its coroutine again: its loop closed (see
+     * EventLoop.close). started: whether the loop had registered it. Loop owner, the loop not running.
+     */
+    void abandon(String msg, boolean started) {
+        if (!isPending()) {
+            return;
+        }
+        cancelledExc = new CancelledError(msg);
+        finishedNanos = System.nanoTime();
+        finishCancelled(msg);
+        if (started) {
+            loop.taskFinished(this);
+        }
+    }
+
     void checkPinnedAbort() {
         if (pinnedAbort) {
             pinnedAbort = false;

@@ -155,7 +155,13 @@ class AsyncRuntimeTest {
             }
         });
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(runtime.shutdown(Duration.ofMillis(100))).containsExactly(stubborn);
+        try (JulCapture log = JulCapture.of(AsyncRuntime.class)) {
+            assertThat(runtime.shutdown(Duration.ofMillis(100))).containsExactly(stubborn);
+            runtime.thread().join(10_000);
+            assertThat(stubborn.cancelled()).isTrue();
+            assertThat(log.messages()).singleElement().asString()
+                    .contains("abandoned 1 task(s) still pending").contains("stubborn (id " + stubborn.getId() + ")");
+        }
     }
 
     @Test

@@ -157,6 +157,77 @@ class EventLoopTest {
     }
 
     @Test
+    void closingAbandonsPendingTasksAndStillRunsEveryDoneCallback() {
+        List<ExceptionContext> errors = new ArrayList<>();
+        loop.setExceptionHandler((l, ctx) -> errors.add(ctx));
+        List<String> heard = new ArrayList<>();
+        Future<String> plain = loop.createFuture();
+        Task<String> sleeper = loop.createTask(() -> Async.sleep(Duration.ofHours(1), "slept"), "sleeper");
+        Task<String> waiter = loop.createTask(sleeper::await, "waiter");
+        sleeper.addDoneCallback(f -> heard.add("sleeper cancelled=" + f.cancelled()));
+        waiter.addDoneCallback(f -> heard.add("waiter cancelled=" + f.cancelled()));
+        List<Task<?>> unstarted = new ArrayList<>();
+        loop.runUntilComplete(() -> {
+            Async.sleep(0); // the sleeper and the waiter reach their awaits
+            plain.setResult("done late"); // its callback is still queued when the loop stops
+            plain.addDoneCallback(f -> heard.add("plain " + f.result()));
+            return null;
+        });
+        Task<Void> late = loop.createTask(() -> null, "never-ran"); // on the stopped loop: never started
+        late.addDoneCallback(f -> heard.add("never-ran cancelled=" + f.cancelled()));
+        unstarted.add(late);
+        loop.close();
+
+        // Queued callbacks first, then each abandoned task's callbacks, inline: nothing waits forever.
+        assertThat(heard.get(0)).isEqualTo("plain done late");
+        assertThat(heard.subList(1, heard.size())).containsExactlyInAnyOrder("sleeper cancelled=true",
+                "waiter cancelled=true", "never-ran cancelled=true");
+        assertThat(unstarted.get(0).cancelled()).isTrue();
+        assertThat(sleeper.cancelled()).isTrue();
+        assertThatThrownBy(sleeper::result).isInstanceOf(CancelledError.class)
+                .hasMessage("event loop " + loop.name() + " closed while the task was pending; it was abandoned");
+        assertThat(loop.allTasks()).isEmpty();
+        assertThat(errors).extracting(ExceptionContext::future).containsExactlyInAnyOrder(sleeper, waiter, unstarted.get(0));
+    }
+
+    @Test
+    void aThreadsafeStartThatMeetsAClosedLoopIsAnswered() throws Exception {
+        java.util.concurrent.CompletableFuture<Integer> handedIn = Async.runCoroutineThreadsafe(() -> 1, loop);
+        assertThat(handedIn).isNotDone(); // the loop is not running: the start waits in the hand-off queue
+        loop.close();
+        assertThat(handedIn).isCancelled();
+        assertThatThrownBy(handedIn::join).isInstanceOf(java.util.concurrent.CancellationException.class);
+        assertThat(loop.externalWaiterCount()).isZero();
+        assertThatThrownBy(() -> Async.runCoroutineThreadsafe(() -> 1, loop)).isInstanceOf(IllegalStateException.class);
+        assertThat(loop.externalWaiterCount()).isZero();
+    }
+
+    @Test
+    void aCompletionFromAnotherThreadAfterCloseStillCompletesTheFuture() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch called = new CountDownLatch(1);
+        java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            List<String> heard = new CopyOnWriteArrayList<>();
+            Future<String> result = loop.runInExecutor(worker, () -> {
+                release.await();
+                return "computed";
+            });
+            result.addDoneCallback(f -> {
+                heard.add(f.result());
+                called.countDown();
+            });
+            loop.close(); // the work is still on the worker thread
+            release.countDown();
+            assertThat(called.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(heard).containsExactly("computed");
+            assertThat(result.result()).isEqualTo("computed");
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    @Test
     void runningTwiceOrCloseWhileRunningOrNestingLoopsIsRefused() {
         EventLoop other = Loops.virtual();
         loop.runUntilComplete(() -> {
