@@ -35,11 +35,13 @@ def result(key, value, unit):
 
 
 # W1: create n tasks returning a trivial value, await them all.
-def spawn(n=200_000):
+def spawn(n=200_000, eager=False):
     async def trivial(k):
         return k
 
     async def main():
+        if eager:
+            asyncio.get_running_loop().set_task_factory(asyncio.eager_task_factory)
         tasks = [asyncio.create_task(trivial(i)) for i in range(n)]
         total = 0
         for t in tasks:
@@ -173,6 +175,8 @@ def main(argv):
         WARMUPS, ROUNDS = 1, 3
     print(f"CPython {sys.version.split()[0]} asyncio, {WARMUPS} warm-up + {ROUNDS} measured rounds (median)", flush=True)
     result("W1", median(spawn, WARMUPS, ROUNDS), "tasks/s")
+    if hasattr(asyncio, "eager_task_factory"):  # 3.12+
+        result("W1_eager", median(lambda: spawn(eager=True), WARMUPS, ROUNDS), "tasks/s")
     result("W2", median(ping_pong, WARMUPS, ROUNDS), "switches/s")
     result("W3", median(yields, WARMUPS, ROUNDS), "yields/s")
     mem = memory()

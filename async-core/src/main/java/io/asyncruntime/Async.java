@@ -89,6 +89,18 @@ public final class Async {
     }
 
     /**
+     * Wraps {@code coro} in a task named {@code name} (null: {@code Task-<id>}) and, if {@code eagerStart},
+     * runs it at once until it first suspends: asyncio 3.14's {@code create_task(..., eager_start=True)}. See
+     * {@link EventLoop#createTask(Coroutine, String, boolean)}. Loop thread only.
+     *
+     * @throws NullPointerException if coro is null
+     * @throws IllegalStateException if no loop runs in this thread
+     */
+    public static <T> Task<T> createTask(Coroutine<T> coro, String name, boolean eagerStart) {
+        return EventLoop.runningLoopOrThrow().createTask(coro, name, eagerStart);
+    }
+
+    /**
      * Suspends the current task for {@code delay}; a zero delay yields once to every other ready step.
      *
      * @throws IllegalArgumentException if delay is negative

@@ -68,6 +68,9 @@ final class CarrierTaskRunner extends TaskRunner implements Executor {
     private long suspensions;
     /* Threading: loop writes in resume(), task thread reads after it is resumed. */
     private boolean resumed;
+    /* Threading: task thread writes, loop reads after the continuation returned (same OS thread). An eager
+       task to run before this one continues (see yieldTo). */
+    private TaskRunner eagerNext;
 
     CarrierTaskRunner(Task<?> task) {
         super(task);
@@ -104,7 +107,14 @@ final class CarrierTaskRunner extends TaskRunner implements Executor {
                         // unpark. Honour it at the back of the ready queue; a thread that was not really
                         // resumed finds that out and parks again.
                         phase = IDLE;
-                        loop.readyAdd(this);
+                        TaskRunner eager = eagerNext;
+                        if (eager != null) {
+                            eagerNext = null;
+                            loop.runNextInThisIteration(this);
+                            loop.runNextInThisIteration(eager);
+                        } else {
+                            loop.readyAdd(this);
+                        }
                     }
                     return;
                 }
@@ -209,6 +219,13 @@ final class CarrierTaskRunner extends TaskRunner implements Executor {
         suspending = true;
         Thread.yield();
         suspending = false;
+    }
+
+    @Override
+    void yieldTo(TaskRunner next) {
+        // Thread.yield resubmits this thread during the step, so run() requeues it: in front, behind next.
+        eagerNext = next;
+        yieldNow();
     }
 
     private void threadBody() {

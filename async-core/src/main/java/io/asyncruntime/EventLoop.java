@@ -117,6 +117,11 @@ public class EventLoop implements AutoCloseable {
     private boolean interruptedWhileRunning;
     /* PORTABLE mode: the loop thread may go on (a task handed the loop back). */
     private volatile boolean loopThreadHoldsLoop;
+    /* PORTABLE mode, loop holder: an eager task's first step was lent the loop from a callback on the loop
+       thread, which must get it back right after that step. */
+    private boolean eagerFromLoopThread;
+    /* Threading: any thread; read once per task created. */
+    private volatile boolean eagerStart;
     /* FAST mode: the task whose blocking call holds the loop, for introspection. */
     private volatile Task<?> blockedTask;
 
@@ -352,12 +357,64 @@ public class EventLoop implements AutoCloseable {
      * @throws IllegalStateException if the loop is closed or this is not the loop's thread
      */
     public <T> Task<T> createTask(Coroutine<T> coro, String name) {
+        return createTask(coro, name, eagerStart);
+    }
+
+    /**
+     * As {@link #createTask(Coroutine, String)}, choosing eager start for this task: asyncio 3.14's
+     * {@code create_task(coro, name=name, eager_start=eagerStart)}.
+     *
+     * <p>An eager task starts at once: its coroutine runs inside this call, with {@link Async#currentTask()}
+     * being the new task, until it first suspends or finishes; then this call returns. A coroutine that
+     * finishes without suspending is done on return (its done callbacks are scheduled as usual), and the
+     * task was never queued. No other task or callback runs in between. Eager start applies only while the
+     * loop runs and the caller is on it (a task or a callback); otherwise the task is scheduled as usual.
+     * It still costs the task's virtual thread and a switch to it and back (see the README's performance notes).
+     *
+     * @throws NullPointerException if coro is null
+     * @throws IllegalStateException if the loop is closed or this is not the loop's thread
+     */
+    public <T> Task<T> createTask(Coroutine<T> coro, String name, boolean eagerStart) {
         Objects.requireNonNull(coro, "coro");
         checkNotClosed();
         checkThread("createTask");
         Task<T> task = newTask(coro, name);
         startTask(task);
+        if (eagerStart && loopThread != null) {
+            runEagerly(task);
+        }
         return task;
+    }
+
+    /*
+     * Runs a just-started task's first step now. From a task: that task yields to it (TaskRunner.yieldTo) and
+     * goes on right after it. From a callback on the loop thread: the step runs nested in the callback.
+     */
+    private void runEagerly(Task<?> task) {
+        // startTask queued the first step at the back; it runs here instead.
+        ready.removeLastOccurrence(task.runner);
+        Task<?> creator = runningTask();
+        if (creator != null) {
+            creator.runner.yieldTo(task.runner);
+            return;
+        }
+        if (mode == EngineMode.PORTABLE) {
+            eagerFromLoopThread = true; // the task hands the loop straight back after this step (handOffFrom)
+        }
+        task.runner.run();
+    }
+
+    /** Returns whether tasks created on this loop start eagerly by default; see {@link #setEagerStart}. */
+    public boolean getEagerStart() {
+        return eagerStart;
+    }
+
+    /**
+     * Makes eager start the default for tasks created from now on ({@link #createTask(Coroutine, String, boolean)}):
+     * asyncio's {@code loop.set_task_factory(asyncio.eager_task_factory)}. Any thread.
+     */
+    public void setEagerStart(boolean enabled) {
+        this.eagerStart = enabled;
     }
 
     /**
@@ -884,6 +941,12 @@ public class EventLoop implements AutoCloseable {
         ready.addLast(item);
     }
 
+    /* Puts item in front of the ready queue, to run next in the iteration under way. Loop holder. */
+    void runNextInThisIteration(Runnable item) {
+        ready.addFirst(item);
+        ntodo++;
+    }
+
     /*
      * The hand-off from any thread. Returns false when the loop was closed: the item was not queued but
      * answered as close() answers what it finds queued (see disposeAfterClose). The offer races with close():
@@ -962,6 +1025,13 @@ public class EventLoop implements AutoCloseable {
 
     /* PORTABLE: on a task's thread that gives up the loop: to the next ready task step, else the loop thread. */
     void handOffFrom() {
+        if (eagerFromLoopThread) {
+            eagerFromLoopThread = false;
+            exitStep();
+            loopThreadHoldsLoop = true;
+            LockSupport.unpark(loopThread);
+            return;
+        }
         if (ntodo == 0 && !stopping && !debug) {
             // The iteration is over. Start the next one here when it needs no waiting, exactly as the loop
             // thread would (incoming, then due timers, then what is ready), so a task woken in this

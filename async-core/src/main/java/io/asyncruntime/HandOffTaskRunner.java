@@ -67,6 +67,14 @@ final class HandOffTaskRunner extends TaskRunner {
         suspend();
     }
 
+    @Override
+    void yieldTo(TaskRunner next) {
+        // The hand-off takes the first ready step of this iteration: next, then this task again.
+        loop.runNextInThisIteration(this);
+        loop.runNextInThisIteration(next);
+        suspend();
+    }
+
     private void awaitLoop() {
         boolean interrupted = false;
         while (!holdsLoop) {

@@ -33,6 +33,12 @@ abstract sealed class TaskRunner implements Runnable permits CarrierTaskRunner, 
     /** Lets every step that is ready now run first, then continues: asyncio's {@code sleep(0)}. */
     abstract void yieldNow();
 
+    /**
+     * Lets {@code next} (a new eager task) run its first step now, then continues: the current task's step is
+     * split around it, no other ready step runs in between. Task thread, while its step runs.
+     */
+    abstract void yieldTo(TaskRunner next);
+
     /** Returns the task's virtual thread, or null before its first step. */
     abstract Thread thread();
 

@@ -19,6 +19,7 @@ import java.util.function.DoubleSupplier;
  *
  * <pre>
  *   W1 spawn     200,000 tasks returning a trivial value, all awaited          tasks/s
+ *   W1_eager     the same with eager start (EventLoop.setEagerStart)         tasks/s
  *   W2 ping-pong two tasks completing a future the other awaits, 1,000,000   switches/s
  *   W3 yield     1,000 tasks x 1,000 sleep(0)                                  yields/s
  *   W4 memory    100,000 tasks suspended on one future                         heap bytes/task, ms for all stacks
@@ -58,6 +59,7 @@ public final class EngineBenchmarks {
         Set<String> selected = only >= 0 ? Set.of(arguments.get(only + 1).split(",")) : Set.of("W1", "W2", "W3", "W4", "W5", "W6");
         if (selected.contains("W1")) {
             result("W1", median(EngineBenchmarks::spawn), "tasks/s");
+            result("W1_eager", median(() -> spawn(200_000, true)), "tasks/s");
         }
         if (selected.contains("W2")) {
             result("W2", median(EngineBenchmarks::pingPong), "switches/s");
@@ -147,8 +149,14 @@ public final class EngineBenchmarks {
     }
 
     static double spawn(int n) {
+        return spawn(n, false);
+    }
+
+    /* eager: every task starts inside createTask (EventLoop.setEagerStart), as with asyncio's eager task factory. */
+    static double spawn(int n, boolean eager) {
         long t0 = System.nanoTime();
         Async.run(() -> {
+            Async.getRunningLoop().setEagerStart(eager);
             List<Task<Integer>> tasks = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 int k = i;

@@ -15,6 +15,7 @@ final class ResultsTable {
 
     private static final List<Row> ROWS = List.of(
             new Row("W1", "W1 spawn 200k trivial tasks, all awaited", "tasks/s", true),
+            new Row("W1_eager", "W1 with eager start (asyncio 3.12+ eager task factory)", "tasks/s", true),
             new Row("W2", "W2 ping-pong, 1M switches", "switches/s", true),
             new Row("W3", "W3 1,000 tasks × 1,000 sleep(0)", "yields/s", true),
             new Row("W4_heap", "W4 heap per suspended task (100k)", "bytes", false),
