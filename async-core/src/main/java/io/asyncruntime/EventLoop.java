@@ -110,6 +110,8 @@ public class EventLoop implements AutoCloseable {
     /* Threading: any thread writes once, the loop reads. Set while an owner shuts the loop down: a task
        handed in from another thread from now on is cancelled before its first step, like the rest. */
     private volatile String shutdownMessage;
+    /* Threading: any thread. Once set, waiters handed out from then on are answered at once (see below). */
+    private volatile java.util.function.Function<Task<?>, String> releasedWhy;
     /* Threading: work handed to other threads whose result will come back through incoming. */
     private final AtomicInteger outstandingExternalWork = new AtomicInteger();
     /* Threading: loop thread only. The loop thread was interrupted while running: parking would return at
@@ -783,6 +785,12 @@ public class EventLoop implements AutoCloseable {
 
     void externalWaiterAdded(TaskCompletableFuture<?> f) {
         externalWaiters.add(f);
+        java.util.function.Function<Task<?>, String> why = releasedWhy;
+        if (why != null) {
+            // Handed out after the owner gave up on this loop (a race with shutdown): answered at once too.
+            // The add above and this read pair with the write and the sweep in releaseExternalWaiters.
+            f.completeExceptionally(new CancelledError(why.apply(f.task())));
+        }
     }
 
     void externalWaiterAnswered(TaskCompletableFuture<?> f) {
@@ -800,6 +808,7 @@ public class EventLoop implements AutoCloseable {
      * @return how many were answered here
      */
     int releaseExternalWaiters(java.util.function.Function<Task<?>, String> why) {
+        releasedWhy = why;
         int released = 0;
         for (TaskCompletableFuture<?> f : externalWaiters) {
             externalWaiters.remove(f);
