@@ -22,7 +22,9 @@ package io.asyncruntime;
  * raised as {@link CancelledError}; of nested timeouts that expire together the outermost reports it; a
  * timeout entered while the task is already being cancelled (cleanup in a {@code catch (CancelledError)})
  * still works; inside a {@link TaskGroup} whose child failed, the group's {@link ExceptionGroup} has
- * priority. Once the scope is closed, {@link Task#cancelling()} is back to its value at entry.
+ * priority. Once the scope is closed, {@link Task#cancelling()} is back to its value at entry. Because the
+ * conversion happens at the await, a {@link TimeoutError} caught inside a nested scope may be an outer scope's
+ * (asyncio's inner block would see {@code CancelledError}); {@link #expired()} tells which scope expired.
  *
  * <p>A deadline at or before the current loop time means "already due": the scope expires on the next loop
  * iteration, so the first await inside raises (asyncio's {@code timeout(0)}, {@code timeout(-1)}). A null
