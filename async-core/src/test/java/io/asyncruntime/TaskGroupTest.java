@@ -594,6 +594,29 @@ class TaskGroupTest {
     }
 
     @Test
+    void aCancelledErrorFromAnotherTaskCaughtInTheBodyDoesNotShutTheGroupDown() {
+        // python3.13: awaiting a cancelled task outside the group and catching its CancelledError in the body
+        // leaves the group's child running to its result ('kid', not cancelled), cancelling() 0.
+        Loops.runVirtual(() -> {
+            Task<String> kid;
+            try (TaskGroup tg = new TaskGroup()) {
+                kid = tg.createTask(after(0.05, "kid"));
+                Task<String> other = Async.createTask(after(10, "other"));
+                Async.sleep(0);
+                other.cancel();
+                try {
+                    other.await();
+                } catch (CancelledError e) {
+                    // not this task's cancellation
+                }
+            }
+            assertThat(kid.result()).isEqualTo("kid");
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
     void misuseIsAClearError() {
         Loops.runVirtual(() -> {
             TaskGroup tg = new TaskGroup();

@@ -528,6 +528,47 @@ class TimeoutTest {
     }
 
     @Test
+    void aTimeoutAroundWaitForReportsItsOwnExpiry() {
+        // python3.13: timeout(0.01) around wait_for(sleep(10), 5): TimeoutError at 0.01, the scope expired,
+        // cancelling() 0.
+        Loops.runVirtual(() -> {
+            Timeout[] cm = new Timeout[1];
+            assertThatThrownBy(() -> {
+                try (Timeout t = Async.timeout(Duration.ofMillis(10))) {
+                    cm[0] = t;
+                    Async.waitFor(Async.createTask(Loops.after(10, "slow")), Duration.ofSeconds(5));
+                }
+            }).isInstanceOf(TimeoutError.class);
+            assertThat(cm[0].expired()).isTrue();
+            assertThat(now()).isEqualTo(0.01);
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void waitForExpiringInsideATimeoutLeavesTheScopeRunning() {
+        // python3.13: wait_for(sleep(10), 0.01) inside timeout(5): wait_for's TimeoutError at 0.01, the scope
+        // not expired, cancelling() 0.
+        Loops.runVirtual(() -> {
+            Timeout cm;
+            List<String> seen = new ArrayList<>();
+            try (Timeout t = Async.timeout(Duration.ofSeconds(5))) {
+                cm = t;
+                try {
+                    Async.waitFor(Async.createTask(Loops.after(10, "slow")), Duration.ofMillis(10));
+                } catch (TimeoutError e) {
+                    seen.add("waitFor TimeoutError at " + now());
+                }
+            }
+            assertThat(seen).containsExactly("waitFor TimeoutError at 0.01");
+            assertThat(cm.expired()).isFalse();
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
     void anOuterCancelRacingAnInnerTimeoutInsideAGroupWins() {
         // python3.13: a task in a TaskGroup, a timeout(0.05) inside, and t.cancel() at 0.05 from outside:
         // CancelledError, and the task ends cancelled.
