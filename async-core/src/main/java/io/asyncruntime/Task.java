@@ -146,7 +146,10 @@ public class Task<T> extends Future<T> {
     }
 
     /**
-     * Requests cancellation; see the class comment.
+     * Requests cancellation of this task: asyncio's {@code Task.cancel(msg)}; see the class comment. Each call
+     * counts one request ({@link #cancelling()}). Where the task awaits inside {@link Timeout} or
+     * {@link TaskGroup} scopes, they judge the delivered cancellation innermost first; a request made from
+     * outside them is raised as {@link CancelledError}.
      *
      * @return false if the task is already done, else true (also when a cancellation is already pending)
      */
@@ -184,8 +187,9 @@ public class Task<T> extends Future<T> {
     }
 
     /**
-     * Undoes one cancellation request, for code that caught a {@link CancelledError} it caused itself
-     * (timeouts, task groups). Once none is left, a cancellation not yet delivered is dropped too.
+     * Undoes one cancellation request, for code that caught a {@link CancelledError} it caused itself:
+     * asyncio's {@code Task.uncancel()}. {@link Timeout} and {@link TaskGroup} do this for their own requests
+     * when they close. Once none is left, a cancellation not yet delivered is dropped too (3.13).
      *
      * @return the number of requests left
      */
@@ -344,7 +348,8 @@ public class Task<T> extends Future<T> {
         loop.taskFinished(this);
     }
 
-    /* One open Timeout or TaskGroup scope of this task; only Task reads or writes its state. */
+    /* One open Timeout or TaskGroup scope of this task; only Task reads or writes its state.
+       Threading: loop only, in the task's own code (the timeout's expiry runs on the loop too). */
     static final class Scope {
         /* The group, or null for a timeout. */
         private final TaskGroup group;

@@ -616,6 +616,38 @@ class TaskGroupTest {
         });
     }
 
+    static final class FatalError extends Error {
+        FatalError() {
+            super("fatal");
+        }
+    }
+
+    @Test
+    void aChildsErrorIsCollectedLikeAnyOtherFailure() {
+        // A decision, not a python3.13 value: asyncio raises a child's KeyboardInterrupt/SystemExit bare
+        // (test_taskgroup_20/21); nothing like them reaches a Java coroutine, so an Error is one more failure.
+        Loops.runVirtual(() -> {
+            FatalError fatal = new FatalError();
+            RuntimeException other = new IllegalStateException("other");
+            assertThatThrownBy(() -> {
+                try (TaskGroup tg = new TaskGroup()) {
+                    tg.createTask(raiseAfterError(0.1, fatal));
+                    tg.createTask(raiseAfter(0.1, other));
+                    Async.sleep(10);
+                }
+            }).isInstanceOfSatisfying(ExceptionGroup.class, eg -> assertThat(eg.exceptions()).containsExactly(fatal, other));
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    private static Coroutine<Void> raiseAfterError(double seconds, Error e) {
+        return () -> {
+            Async.sleep(seconds);
+            throw e;
+        };
+    }
+
     @Test
     void misuseIsAClearError() {
         Loops.runVirtual(() -> {
