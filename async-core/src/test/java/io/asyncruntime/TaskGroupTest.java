@@ -188,6 +188,216 @@ class TaskGroupTest {
         });
     }
 
+    // ------------------------------------------------------------------ ports of test_taskgroups.py (python3.13)
+
+    @Test
+    void taskgroup01() { // test_taskgroup_01
+        Loops.runVirtual(() -> {
+            Task<String> t1;
+            Task<String> t2;
+            try (TaskGroup g = new TaskGroup()) {
+                t1 = g.createTask(after(0.1, "42"));
+                t2 = g.createTask(after(0.2, "11"));
+            }
+            assertThat(t1.result()).isEqualTo("42");
+            assertThat(t2.result()).isEqualTo("11");
+            return null;
+        });
+    }
+
+    @Test
+    void taskgroup02() { // test_taskgroup_02: a child created after the body awaited
+        Loops.runVirtual(() -> {
+            Task<String> t1;
+            Task<String> t2;
+            try (TaskGroup g = new TaskGroup()) {
+                t1 = g.createTask(after(0.1, "42"));
+                Async.sleep(0.15);
+                t2 = g.createTask(after(0.2, "11"));
+            }
+            assertThat(t1.result()).isEqualTo("42");
+            assertThat(t2.result()).isEqualTo("11");
+            return null;
+        });
+    }
+
+    @Test
+    void taskgroup03() { // test_taskgroup_03: a child cancelled explicitly is not a failure
+        Loops.runVirtual(() -> {
+            Task<String> t1;
+            Task<String> t2;
+            try (TaskGroup g = new TaskGroup()) {
+                t1 = g.createTask(after(1, "42"));
+                Async.sleep(0.15);
+                t1.cancel();
+                t2 = g.createTask(after(0.2, "11"));
+            }
+            assertThat(t1.cancelled()).isTrue();
+            assertThat(t2.result()).isEqualTo("11");
+            return null;
+        });
+    }
+
+    @Test
+    void taskgroup04() { // test_taskgroup_04
+        int[] num = new int[1];
+        boolean[] t2Cancel = new boolean[1];
+        Loops.runVirtual(() -> {
+            List<Task<Void>> t2 = new ArrayList<>();
+            Task<Void> runner = Async.createTask(() -> {
+                try (TaskGroup g = new TaskGroup()) {
+                    g.createTask(raiseAfter(0.1, new ArithmeticException("/ by zero")));
+                    t2.add(g.createTask(() -> {
+                        try {
+                            Async.sleep(1);
+                        } catch (CancelledError e) {
+                            t2Cancel[0] = true;
+                            throw e;
+                        }
+                        num[0] += 1;
+                        return null;
+                    }));
+                }
+                num[0] += 10;
+                return null;
+            });
+            assertThatThrownBy(runner::await).isInstanceOfSatisfying(ExceptionGroup.class,
+                    eg -> assertThat(eg.exceptions()).singleElement().isInstanceOf(ArithmeticException.class));
+            assertThat(t2.get(0).cancelled()).isTrue();
+            return null;
+        });
+        assertThat(num[0]).isZero();
+        assertThat(t2Cancel[0]).isTrue();
+    }
+
+    @Test
+    void cancelChildrenOnChildError() { // test_cancel_children_on_child_error
+        // asyncio's body sees CancelledError at its sleep; here it sees the group's ExceptionGroup there.
+        int[] num = new int[1];
+        List<String> seen = new ArrayList<>();
+        Loops.runVirtual(() -> {
+            Task<Void> runner = Async.createTask(() -> {
+                try (TaskGroup g = new TaskGroup()) {
+                    for (int i = 0; i < 3; i++) {
+                        g.createTask(raiseAfter(0.1, new ArithmeticException("/ by zero")));
+                    }
+                    g.createTask(() -> {
+                        try {
+                            Async.sleep(5);
+                        } catch (CancelledError e) {
+                            seen.add("t2 cancelled");
+                            throw e;
+                        }
+                        num[0] += 1;
+                        return null;
+                    });
+                    try {
+                        Async.sleep(10);
+                    } catch (ExceptionGroup e) {
+                        seen.add("runner interrupted");
+                        throw e;
+                    }
+                }
+                num[0] += 10;
+                return null;
+            });
+            assertThatThrownBy(runner::await).isInstanceOfSatisfying(ExceptionGroup.class,
+                    eg -> assertThat(eg.exceptions()).isNotEmpty().allMatch(ArithmeticException.class::isInstance));
+            return null;
+        });
+        assertThat(num[0]).isZero();
+        assertThat(seen).containsExactlyInAnyOrder("t2 cancelled", "runner interrupted");
+    }
+
+    @Test
+    void taskgroup24() { // test_taskgroup_24: a child adds children to its own group
+        Loops.runVirtual(() -> {
+            List<Task<String>> grandchildren = new ArrayList<>();
+            try (TaskGroup g = new TaskGroup()) {
+                g.createTask(() -> {
+                    Async.sleep(0.1);
+                    grandchildren.add(g.createTask(after(0.1, "a")));
+                    grandchildren.add(g.createTask(after(0.2, "b")));
+                    return null;
+                });
+            }
+            assertThat(grandchildren).extracting(Task::result).containsExactly("a", "b");
+            assertThat(Async.getRunningLoop().time()).isEqualTo(0.3);
+            return null;
+        });
+    }
+
+    @Test
+    void taskgroup25() { // test_taskgroup_25: hydras keep adding children until hercules fails
+        int[] nhydras = new int[1];
+        Loops.runVirtual(() -> {
+            Task<Void> runner = Async.createTask(() -> {
+                try (TaskGroup g = new TaskGroup()) {
+                    g.createTask(hydra(g, nhydras));
+                    g.createTask(() -> {
+                        while (nhydras[0] < 10) {
+                            Async.sleep(0.015);
+                        }
+                        throw new ArithmeticException("/ by zero");
+                    });
+                }
+                return null;
+            });
+            assertThatThrownBy(runner::await).isInstanceOfSatisfying(ExceptionGroup.class,
+                    eg -> assertThat(eg.exceptions()).singleElement().isInstanceOf(ArithmeticException.class));
+            return null;
+        });
+        assertThat(nhydras[0]).isGreaterThanOrEqualTo(10);
+    }
+
+    private static Coroutine<Void> hydra(TaskGroup g, int[] nhydras) {
+        return () -> {
+            nhydras[0]++;
+            Async.sleep(0.01);
+            g.createTask(hydra(g, nhydras));
+            g.createTask(hydra(g, nhydras));
+            return null;
+        };
+    }
+
+    @Test
+    void taskgroupNoCreateTaskAfterFailure() { // test_taskgroup_no_create_task_after_failure
+        List<String> seen = new ArrayList<>();
+        Loops.runVirtual(() -> {
+            assertThatThrownBy(() -> {
+                try (TaskGroup g = new TaskGroup()) {
+                    g.createTask(raiseAfter(0.001, new ArithmeticException("/ by zero")));
+                    g.createTask(() -> {
+                        try {
+                            Async.sleep(1);
+                        } catch (CancelledError e) {
+                            try {
+                                g.createTask(raiseAfter(0.001, new ArithmeticException("late")));
+                            } catch (IllegalStateException refused) {
+                                seen.add("refused: " + refused.getMessage());
+                            }
+                        }
+                        return null;
+                    });
+                }
+            }).isInstanceOfSatisfying(ExceptionGroup.class,
+                    eg -> assertThat(eg.exceptions()).singleElement().isInstanceOf(ArithmeticException.class));
+            return null;
+        });
+        assertThat(seen).singleElement().asString().contains("shutting down");
+    }
+
+    @Test
+    void taskgroupFinished() { // test_taskgroup_finished
+        Loops.runVirtual(() -> {
+            TaskGroup tg = new TaskGroup();
+            tg.close();
+            assertThatThrownBy(() -> tg.createTask(after(0, "late"))).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is finished");
+            return null;
+        });
+    }
+
     // ------------------------------------------------------------------ per-scope cancellation (asyncio 3.13)
 
     private static int cancelling() {

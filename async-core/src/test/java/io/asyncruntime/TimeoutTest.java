@@ -288,6 +288,42 @@ class TimeoutTest {
     }
 
     @Test
+    void timeoutExceptionContext() { // test_timeout_exception_context
+        // The body fails, and its finally block awaits past the deadline: TimeoutError caused by CancelledError
+        // (Java's finally replaces the first exception; Python chains it as __context__).
+        Loops.runVirtual(() -> {
+            assertThatThrownBy(() -> {
+                try (Timeout ignored = Async.timeout(Duration.ofMillis(10))) {
+                    try {
+                        throw new ArithmeticException("/ by zero");
+                    } finally {
+                        Async.sleep(1);
+                    }
+                }
+            }).isInstanceOf(TimeoutError.class).hasCauseInstanceOf(CancelledError.class);
+            return null;
+        });
+    }
+
+    @Test
+    void foreignExceptionOnTimeout() { // test_foreign_exception_on_timeout
+        // The cancelled code fails in its finally block: that failure propagates, not TimeoutError.
+        Loops.runVirtual(() -> {
+            assertThatThrownBy(() -> {
+                try (Timeout ignored = Async.timeout(Duration.ofMillis(10))) {
+                    try {
+                        Async.sleep(1);
+                    } finally {
+                        throw new ArithmeticException("/ by zero");
+                    }
+                }
+            }).isInstanceOf(ArithmeticException.class);
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
     void foreignCancelDoesntTimeoutIfNotExpired() { // test_foreign_cancel_doesnt_timeout_if_not_expired
         Loops.runVirtual(() -> {
             Task<Timeout> task = Async.createTask(() -> {
