@@ -126,10 +126,7 @@ public final class Async {
         if (nanos == 0) {
             // asyncio's __sleep0: a bare yield; the task goes to the back of the ready queue.
             task.runner.yieldNow();
-            if (task.mustCancel) {
-                task.mustCancel = false;
-                throw task.cancellationToRaise(task.makeCancelledError());
-            }
+            task.raisePendingCancel();
             return result;
         }
         Future<T> wake = new Future<>(loop);
@@ -440,18 +437,26 @@ public final class Async {
     }
 
     /**
-     * Opens a timeout scope of {@code delay} from now for the current task (null: no deadline until
-     * {@link Timeout#reschedule}); see {@link Timeout}.
+     * Opens a timeout scope for the current task that expires {@code delay} from now: asyncio's
+     * {@code asyncio.timeout(delay)}; see {@link Timeout}. A zero or negative delay means "already due": the
+     * first await inside raises {@link TimeoutError}. Null means no deadline (until {@link Timeout#reschedule}).
      *
-     * @throws IllegalArgumentException if delay is negative
-     * @throws IllegalStateException outside a task
+     * @throws IllegalStateException outside a task, or off the loop thread
      */
     public static Timeout timeout(Duration delay) {
         EventLoop loop = EventLoop.runningLoopOrThrow();
-        return new Timeout(delay == null ? null : loop.time() + EventLoop.delayNanos(delay) / 1e9, true);
+        // Seconds and nanos separately: a Duration too long for toNanos() is simply far away.
+        return new Timeout(delay == null ? null : loop.time() + delay.getSeconds() + delay.getNano() / 1e9, true);
     }
 
-    /** Opens a timeout scope with a deadline in loop time (seconds, as {@link EventLoop#time()}); see {@link Timeout}. */
+    /**
+     * Opens a timeout scope for the current task with a deadline in loop time (seconds, as
+     * {@link EventLoop#time()}): asyncio's {@code asyncio.timeout_at(when)}; see {@link Timeout}. A deadline
+     * at or before the current loop time means "already due"; {@code +Infinity} never expires.
+     *
+     * @throws IllegalArgumentException if {@code when} is NaN
+     * @throws IllegalStateException outside a task, or off the loop thread
+     */
     public static Timeout timeoutAt(double when) {
         return new Timeout(when, true);
     }

@@ -256,10 +256,7 @@ public class Future<T> implements Awaitable<T> {
             }
             task.futWaiter = this;
             addCallbackEntry(task.runner);
-            if (task.mustCancel && cancel(task.cancelMessage)) {
-                // cancel() was called on the task while it ran: cancel what it now awaits (CPython's __step).
-                task.mustCancel = false;
-            }
+            task.cancelNewWaiter(this); // a cancel() of the task while it ran cancels what it now awaits
             do {
                 task.runner.suspend();
                 if (task.pinnedAbort) {
@@ -279,8 +276,7 @@ public class Future<T> implements Awaitable<T> {
         Throwable outcome = state == CANCELLED ? makeCancelledError() : exception;
         // A pending cancel() is delivered where the task really suspended, as CPython's __step does; awaiting a
         // future that is already done does not yield, so it does not deliver it.
-        if (suspended && task.mustCancel) {
-            task.mustCancel = false;
+        if (suspended && task.takeMustCancel()) {
             if (!(outcome instanceof CancelledError)) {
                 outcome = task.makeCancelledError();
             }

@@ -44,17 +44,35 @@ public class Task<T> extends Future<T> {
     /* Threading: loop only. What the task is suspended on (CPython's _fut_waiter). Invariant: non-null only
        while the task is suspended at an await, or after a cancel() that the awaited task refused. */
     Future<?> futWaiter;
+    /*
+     * Cancellation, judged per scope (CPython tasks.py cancel/uncancel/cancelling, timeouts.py, taskgroups.py).
+     *
+     * What the coroutine gets at an await, in this order of precedence:
+     *   1. pinnedAbort: the watchdog found it awaiting while pinned to the loop thread: IllegalStateException
+     *      (checkPinnedAbort), because parking there would hang the loop.
+     *   2. a cancellation: a delivered cancel() (mustCancel, or the awaited future cancelled by cancel()), or
+     *      a CancelledError that the awaited future itself ended with. The open scopes judge it innermost
+     *      first, as asyncio's __aexit__ methods do on the CancelledError's way out (cancellationToRaise):
+     *        - each scope that requested a cancellation of its own takes it back (an uncancel(), simulated);
+     *        - an expired Timeout owns it when no request made after its entry is left: TimeoutError, raised
+     *          at the await itself because a Java close() cannot replace what leaves its try block. A waitFor
+     *          scope judges the same way but converts on its own way out, so CancelledError is raised as is;
+     *        - a TaskGroup with failed children raises its ExceptionGroup: errors have priority over a
+     *          cancellation. A group in its close() catches the CancelledError its own await raises and,
+     *          once its children are done and its scope is closed, hands it to the scopes outside to judge;
+     *        - no scope owns it: the CancelledError itself.
+     *   3. otherwise the awaited future's own outcome.
+     * Counts: numCancelsRequested is cancel() calls not undone by uncancel(); every scope records it at entry,
+     * marks its own request, and takes that back when it closes (exitScope), so cancelling() is back where it
+     * was once the scopes are closed. A group closing with errors while requests it did not make are left
+     * re-arms mustCancel (keepCancelledAfterGroupErrors), so the next await raises, as 3.13's taskgroups.py does.
+     */
     /* Threading: loop only. cancel() was called while the task was not awaiting: raise at the next step. */
-    boolean mustCancel;
+    private boolean mustCancel;
     /* Threading: loop only. cancel() requests not undone by uncancel(). */
     private int numCancelsRequested;
-    /* Threading: loop only. Cancellations requested by expired Timeout scopes not yet closed, and whether
-       one of them still has to be delivered as a TimeoutError. */
-    int timeoutCancels;
-    boolean timeoutPending;
-    /* Threading: loop only. A TaskGroup whose child failed and that cancelled this task to interrupt its body:
-       the cancellation is raised as the group's ExceptionGroup. */
-    TaskGroup groupFailure;
+    /* Threading: loop only (the task's own code). The open Timeout and TaskGroup scopes, innermost last. */
+    private ArrayList<Scope> scopes;
     /* Threading: set by the watchdog when the task awaited while pinned to the loop thread. */
     volatile boolean pinnedAbort;
     /* Threading: loop only; links of the loop's registry of pending tasks (see TaskRegistry). */
@@ -128,7 +146,10 @@ public class Task<T> extends Future<T> {
     }
 
     /**
-     * Requests cancellation; see the class comment.
+     * Requests cancellation of this task: asyncio's {@code Task.cancel(msg)}; see the class comment. Each call
+     * counts one request ({@link #cancelling()}). Where the task awaits inside {@link Timeout} or
+     * {@link TaskGroup} scopes, they judge the delivered cancellation innermost first; a request made from
+     * outside them is raised as {@link CancelledError}.
      *
      * @return false if the task is already done, else true (also when a cancellation is already pending)
      */
@@ -166,8 +187,9 @@ public class Task<T> extends Future<T> {
     }
 
     /**
-     * Undoes one cancellation request, for code that caught a {@link CancelledError} it caused itself
-     * (timeouts, task groups). Once none is left, a cancellation not yet delivered is dropped too.
+     * Undoes one cancellation request, for code that caught a {@link CancelledError} it caused itself:
+     * asyncio's {@code Task.uncancel()}. {@link Timeout} and {@link TaskGroup} do this for their own requests
+     * when they close. Once none is left, a cancellation not yet delivered is dropped too (3.13).
      *
      * @return the number of requests left
      */
@@ -302,11 +324,8 @@ public class Task<T> extends Future<T> {
         Object value = null;
         Throwable failure = null;
         try {
-            if (mustCancel) {
-                // Cancelled before its first step: like throwing into an unstarted coroutine, the body never runs.
-                mustCancel = false;
-                throw cancellationToRaise(makeCancelledError());
-            }
+            // Cancelled before its first step: like throwing into an unstarted coroutine, the body never runs.
+            raisePendingCancel();
             value = coro.call();
         } catch (Throwable t) {
             failure = t;
@@ -329,20 +348,145 @@ public class Task<T> extends Future<T> {
         loop.taskFinished(this);
     }
 
+    /* One open Timeout or TaskGroup scope of this task; only Task reads or writes its state.
+       Threading: loop only, in the task's own code (the timeout's expiry runs on the loop too). */
+    static final class Scope {
+        /* The group, or null for a timeout. */
+        private final TaskGroup group;
+        /* For a timeout: raise TimeoutError at the await (Async.timeout) rather than on the way out (waitFor). */
+        private final boolean convertAtAwait;
+        private final int cancellingAtEntry;
+        /* This scope cancelled the task and has not taken the request back yet. */
+        private boolean cancelRequested;
+        /* A group in close(): it catches what its own await raises. */
+        private boolean closing;
+
+        private Scope(TaskGroup group, boolean convertAtAwait, int cancellingAtEntry) {
+            this.group = group;
+            this.convertAtAwait = convertAtAwait;
+            this.cancellingAtEntry = cancellingAtEntry;
+        }
+    }
+
+    /* Opens a timeout scope (asyncio's Timeout.__aenter__ records cancelling()). Loop only, in this task. */
+    Scope enterTimeoutScope(boolean convertAtAwait) {
+        return pushScope(new Scope(null, convertAtAwait, numCancelsRequested));
+    }
+
+    /* Opens a task group scope in this, its parent task. Loop only, in this task. */
+    Scope enterGroupScope(TaskGroup group) {
+        return pushScope(new Scope(group, false, numCancelsRequested));
+    }
+
+    private Scope pushScope(Scope scope) {
+        if (scopes == null) {
+            scopes = new ArrayList<>(4);
+        }
+        scopes.add(scope);
+        return scope;
+    }
+
+    /* The scope cancels this task (a timeout expired, a child of the group failed); it takes it back on exit. */
+    void requestScopeCancel(Scope scope) {
+        if (cancel(null)) {
+            scope.cancelRequested = true;
+        }
+    }
+
+    /* A group's close() begins: from now on it catches what its own await raises. */
+    void scopeClosing(Scope scope) {
+        scope.closing = true;
+    }
+
     /*
-     * What to raise in the coroutine for a delivered cancellation: a TimeoutError when an expired Timeout
-     * scope caused it and no other cancellation is pending (see Timeout), else the CancelledError itself.
+     * Whether cancellations the scope did not make were requested since it was entered and are still
+     * outstanding: a group's body is being cancelled from outside (asyncio sees the CancelledError in __aexit__).
+     */
+    boolean cancelledFromOutside(Scope scope) {
+        return numCancelsRequested > scope.cancellingAtEntry + (scope.cancelRequested ? 1 : 0);
+    }
+
+    /* Closes the scope: takes back its own request, if any (uncancel()). Returns cancelling() after that. */
+    int exitScope(Scope scope) {
+        if (scopes != null) {
+            // Normally the innermost; try-with-resources closes in order, a hand-written close may not.
+            for (int i = scopes.size() - 1; i >= 0; i--) {
+                if (scopes.get(i) == scope) {
+                    scopes.remove(i);
+                    break;
+                }
+            }
+        }
+        if (scope.cancelRequested) {
+            scope.cancelRequested = false;
+            return uncancel();
+        }
+        return numCancelsRequested;
+    }
+
+    /*
+     * A group closes with errors while cancellations it did not make are outstanding: asyncio 3.13 uncancels
+     * and cancels again, so the count stays and the next await raises CancelledError (3.13's taskgroups.py).
+     */
+    void keepCancelledAfterGroupErrors() {
+        if (numCancelsRequested > 0) {
+            uncancel();
+            cancel(null);
+        }
+    }
+
+    /* Throws the pending cancellation, if there is one, as the scopes judge it: a yield or a step start. */
+    void raisePendingCancel() {
+        if (mustCancel) {
+            mustCancel = false;
+            throw cancellationToRaise(makeCancelledError());
+        }
+    }
+
+    /* Takes the pending cancellation, if any: the task suspended, so it is delivered now (CPython's __step). */
+    boolean takeMustCancel() {
+        boolean pending = mustCancel;
+        mustCancel = false;
+        return pending;
+    }
+
+    /* The task starts to await {@code waiter}: a cancel() that came while it ran cancels that (CPython's __step). */
+    void cancelNewWaiter(Future<?> waiter) {
+        if (mustCancel && waiter.cancel(cancelMessage)) {
+            mustCancel = false;
+        }
+    }
+
+    /*
+     * What to raise in the coroutine for a CancelledError at an await: the open scopes judge it, innermost
+     * first, as their exits would (see the comment above mustCancel).
      */
     RuntimeException cancellationToRaise(CancelledError cancelled) {
-        TaskGroup group = groupFailure;
-        if (group != null) {
-            // A child's failure has priority over a cancellation, as in asyncio's TaskGroup.
-            groupFailure = null;
-            return group.deliverToBody();
+        if (scopes == null) {
+            return cancelled;
         }
-        if (timeoutPending) {
-            timeoutPending = false;
-            if (numCancelsRequested <= timeoutCancels) {
+        int left = numCancelsRequested;
+        for (int i = scopes.size() - 1; i >= 0; i--) {
+            Scope scope = scopes.get(i);
+            if (scope.cancelRequested) {
+                left--; // this scope's exit takes its own request back
+            }
+            if (scope.group != null) {
+                if (scope.closing) {
+                    // Raised at the group's own await in close(), which catches it, waits for the children
+                    // and then lets the scopes outside judge it (TaskGroup.close).
+                    return cancelled;
+                }
+                if (scope.group.hasErrors()) {
+                    return scope.group.deliverToBody();
+                }
+                continue; // no errors: the CancelledError goes on to the scopes outside
+            }
+            if (scope.cancelRequested && left <= scope.cancellingAtEntry) {
+                // This timeout expired and no newer request is left: it owns the cancellation.
+                if (!scope.convertAtAwait) {
+                    return cancelled; // waitFor converts on its own way out
+                }
                 TimeoutError timeout = new TimeoutError("the timeout expired");
                 timeout.initCause(cancelled);
                 return timeout;

@@ -21,22 +21,43 @@ import java.util.Set;
  * that happen while the siblings are cancelled, ends up in that one exception. If the body has already
  * finished, {@code close()} raises the {@link ExceptionGroup} itself. If the task running the group is
  * cancelled from outside, the children are cancelled too and the cancellation propagates once they are done.
- * Java's {@code close()} cannot see an exception that the body throws itself; in that case the children are
- * still awaited (not cancelled) before it propagates.
+ *
+ * <p>Nested groups and timeout scopes judge a cancellation as asyncio 3.13 does: innermost first, each only
+ * by the requests made after it was entered. An inner group whose child failed raises its own failures,
+ * never an outer group's; a group that closes with errors while a cancellation it did not make is still
+ * outstanding (an outer group's, an expired outer timeout's, a {@link Task#cancel()}) leaves the task
+ * cancelled, so the next await raises that. After the scopes are closed {@link Task#cancelling()} is what it
+ * was before them.
+ *
+ * <p>Differences that Java forces: the body is interrupted with the {@link ExceptionGroup} at the await
+ * (asyncio raises {@code CancelledError} there and converts it in {@code __aexit__}), because a
+ * {@code close()} cannot replace the exception that leaves its try block. So what is raised is decided at
+ * that await: a child that fails only while being cancelled, after the body already got a
+ * {@link CancelledError} from outside, is reported as a suppressed exception of that {@link CancelledError}
+ * (asyncio raises the group). {@code close()} cannot see an exception that the body throws itself, so the
+ * children are then awaited (not cancelled) before it propagates, and it is not added to the group; and if
+ * the body catches the {@link ExceptionGroup} raised into it, {@code close()} does not raise it again.
+ * Java has no analogue of asyncio's {@code KeyboardInterrupt}/{@code SystemExit} (an interrupt or
+ * {@code System.exit} raises nothing in a coroutine), so a child's {@link Error} is collected in the group like
+ * any other failure.
  *
  * <p>Threading: loop only, in the task that created it.
  */
 public final class TaskGroup implements AutoCloseable {
+    /* Threading: all fields loop only. */
     private final EventLoop loop;
     private final Task<?> parent;
+    /* The parent's record of this scope: its cancellation bookkeeping lives in Task. */
+    private final Task.Scope scope;
     private final Set<Task<?>> tasks = new LinkedHashSet<>();
     private final List<Throwable> errors = new ArrayList<>();
     private final ExceptionGroup group;
-    private final int parentCancellingAtEntry;
     private boolean exiting;
     private boolean aborting;
     private boolean closed;
+    /* asyncio's _parent_cancel_requested: a child failed and this group cancelled the parent. */
     private boolean parentCancelRequested;
+    /* The ExceptionGroup was raised in the body (it propagates from there; close() does not raise it again). */
     private boolean delivered;
     private Future<Boolean> onCompleted;
 
@@ -52,8 +73,8 @@ public final class TaskGroup implements AutoCloseable {
             throw new IllegalStateException("TaskGroup cannot determine the parent task: use it inside a task");
         }
         this.parent = current;
-        this.parentCancellingAtEntry = current.cancelling();
         this.group = new ExceptionGroup("unhandled errors in a TaskGroup", errors);
+        this.scope = current.enterGroupScope(this);
     }
 
     /** Creates a child task; see {@link #createTask(Coroutine, String)}. */
@@ -84,7 +105,14 @@ public final class TaskGroup implements AutoCloseable {
 
     /**
      * Awaits every child, then raises what the group owes: the {@link ExceptionGroup} if children failed and
-     * it was not already raised in the body, else the parent's pending cancellation. Closing again does nothing.
+     * it was not already raised in the body, else a cancellation (or {@link TimeoutError} of an outer timeout
+     * scope) that reached this group while it waited. Closing again does nothing. asyncio's
+     * {@code TaskGroup.__aexit__}.
+     *
+     * @throws ExceptionGroup if children failed and the body did not get it already
+     * @throws CancelledError if the task was cancelled while the children were awaited
+     * @throws TimeoutError if an enclosing timeout scope expired while the children were awaited
+     * @throws IllegalStateException if called off the loop thread
      */
     @Override
     public void close() {
@@ -93,38 +121,37 @@ public final class TaskGroup implements AutoCloseable {
             return;
         }
         exiting = true;
-        RuntimeException propagate = null;
-        if (parent.cancelling() > parentCancellingAtEntry + (parentCancelRequested ? 1 : 0) && !aborting) {
-            // The parent is being cancelled from outside (the body most likely got that CancelledError).
+        parent.scopeClosing(scope);
+        if (!aborting && parent.cancelledFromOutside(scope)) {
+            // The body got (or is about to get) a cancellation from outside: asyncio's __aexit__ sees it as et.
             abort();
-            propagate = new CancelledError(parent.cancelMessage);
         }
+        CancelledError propagate = null;
+        // A loop: the wait can be interrupted more than once if the parent is cancelled repeatedly.
         while (!tasks.isEmpty()) {
             if (onCompleted == null) {
                 onCompleted = loop.createFuture();
             }
             try {
                 onCompleted.await();
-            } catch (CancelledError | TimeoutError e) {
-                // Cancelled (or timed out) while waiting: the children go too, and this propagates after them.
+            } catch (CancelledError e) {
+                // If the group is already shutting down this is its own cancellation, or one that is already
+                // on its way out of the body: nothing more to raise.
                 if (!aborting) {
-                    abort();
-                }
-                if (!(e instanceof CancelledError) || !parentCancelRequested
-                        || parent.cancelling() > parentCancellingAtEntry + 1) {
                     propagate = e;
+                    abort();
                 }
             }
             onCompleted = null;
         }
         closed = true;
-        if (parentCancelRequested) {
-            parent.groupFailure = null;
-            if (parent.uncancel() <= parentCancellingAtEntry && propagate instanceof CancelledError) {
-                propagate = null;
-            }
+        int left = parent.exitScope(scope);
+        if (parentCancelRequested && left == 0) {
+            propagate = null; // no cancellation left but our own: it is not propagated
         }
         if (!errors.isEmpty()) {
+            // Errors have priority over a cancellation; one this group did not make stays pending.
+            parent.keepCancelledAfterGroupErrors();
             if (!delivered) {
                 delivered = true;
                 throw group;
@@ -132,7 +159,8 @@ public final class TaskGroup implements AutoCloseable {
             return; // already raised in the body, and it holds every failure by now
         }
         if (propagate != null) {
-            throw propagate;
+            // The scopes outside judge it now, as they would on its way out (an expired timeout: TimeoutError).
+            throw parent.cancellationToRaise(propagate);
         }
     }
 
@@ -164,17 +192,20 @@ public final class TaskGroup implements AutoCloseable {
             return;
         }
         if (!aborting && !parentCancelRequested) {
-            // Interrupt whatever the body awaits, and take the request back in close().
+            // Interrupt whatever the body awaits (the parent raises our ExceptionGroup there, see
+            // Task.cancellationToRaise), and take the request back in close().
             abort();
             parentCancelRequested = true;
-            if (!exiting) {
-                parent.groupFailure = this;
-            }
-            parent.cancel();
+            parent.requestScopeCancel(scope);
         }
     }
 
-    /* Called by the parent task when the cancellation this group requested reaches its body. */
+    /* For the parent task judging a cancellation: whether a child failed. */
+    boolean hasErrors() {
+        return !errors.isEmpty();
+    }
+
+    /* For the parent task: the group's failures are raised in the body. */
     ExceptionGroup deliverToBody() {
         delivered = true;
         return group;

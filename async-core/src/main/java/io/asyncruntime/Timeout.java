@@ -14,64 +14,104 @@ package io.asyncruntime;
  * {@code CancelledError} inside the block and converts it to {@code TimeoutError} on the way out, this scope
  * raises {@link TimeoutError} (caused by the {@link CancelledError}) directly at the await: Java's
  * {@code close()} cannot replace an exception that leaves a try block, so the conversion happens where the
- * exception starts. A real cancellation of the task pending at the same time wins and is raised as
- * {@link CancelledError}. If the block swallows the error, or finishes without awaiting again, the scope
- * simply ends. The {@code cancelling()}/{@code uncancel()} counts are kept as asyncio keeps them, so nested
- * timeouts and task groups compose.
+ * exception starts. If the block swallows the error, or finishes without awaiting again, the scope simply ends.
+ *
+ * <p>Scopes judge a cancellation as asyncio 3.13 does, innermost first, each counting only the cancellation
+ * requests made after it was entered: a timeout raises {@link TimeoutError} only if, once its own request is
+ * taken back, none of those is left. So a real {@link Task#cancel()} pending at the same time wins and is
+ * raised as {@link CancelledError}; of nested timeouts that expire together the outermost reports it; a
+ * timeout entered while the task is already being cancelled (cleanup in a {@code catch (CancelledError)})
+ * still works; inside a {@link TaskGroup} whose child failed, the group's {@link ExceptionGroup} has
+ * priority. Once the scope is closed, {@link Task#cancelling()} is back to its value at entry. Because the
+ * conversion happens at the await, a {@link TimeoutError} caught inside a nested scope may be an outer scope's
+ * (asyncio's inner block would see {@code CancelledError}); {@link #expired()} tells which scope expired.
+ *
+ * <p>A deadline at or before the current loop time means "already due": the scope expires on the next loop
+ * iteration, so the first await inside raises (asyncio's {@code timeout(0)}, {@code timeout(-1)}). A null
+ * deadline never expires; neither does {@code +Infinity}, which {@link #when()} still reports.
  *
  * <p>Threading: loop only, in the task that entered it.
  */
 public final class Timeout implements AutoCloseable {
+    /*
+     * Lifecycle (timeouts.py _State; CREATED is the constructor here):
+     *
+     *   ENTERED ──deadline passes──▶ EXPIRING ──close──▶ EXPIRED
+     *      └──────────────close──────────────────────▶ EXITED
+     *
+     * Invariant: handle is non-null only in ENTERED with a finite deadline. The cancellation requested in
+     * EXPIRING is recorded in the task's Scope and taken back by close().
+     */
     private enum State { ENTERED, EXPIRING, EXPIRED, EXITED }
 
+    /* Threading: all fields loop only. */
     private final Task<?> task;
     private final EventLoop loop;
-    /* true for the try-with-resources scope (TimeoutError raised at the await); false for waitFor, which
-       lets CancelledError through inside and converts it on the way out, exactly as asyncio. */
-    private final boolean raiseAtAwait;
+    /* The task's record of this scope: the cancellation bookkeeping lives in Task. */
+    private final Task.Scope scope;
+    /* asyncio's _cancelling: cancelling() when the scope was entered. */
     private final int cancellingAtEntry;
     private State state;
     private Double when;
-    private TimerHandle handle;
+    private Handle handle;
 
+    /*
+     * raiseAtAwait: true for the try-with-resources scope (TimeoutError raised at the await); false for
+     * waitFor, which lets CancelledError through inside and converts it on its way out, exactly as asyncio.
+     */
     Timeout(Double when, boolean raiseAtAwait) {
         this.loop = EventLoop.runningLoopOrThrow();
         Task<?> current = loop.runningTask();
         if (current == null) {
             throw new IllegalStateException("Timeout should be used inside a task");
         }
+        checkWhen(when);
         this.task = current;
-        this.raiseAtAwait = raiseAtAwait;
         this.cancellingAtEntry = current.cancelling();
+        this.scope = current.enterTimeoutScope(raiseAtAwait);
         this.state = State.ENTERED;
         reschedule(when);
     }
 
-    /** Returns the deadline in loop time (seconds), or null for none. */
+    /** Returns the deadline in loop time (seconds, as {@link EventLoop#time()}), or null for none. */
     public Double when() {
         return when;
     }
 
     /**
-     * Moves the deadline to loop time {@code when} (seconds), or removes it with null.
+     * Moves the deadline to loop time {@code when} (seconds, as {@link EventLoop#time()}), or removes it with
+     * null: asyncio's {@code Timeout.reschedule}. A deadline at or before the current loop time expires the
+     * scope on the next loop iteration; {@code +Infinity} never does.
      *
-     * @throws IllegalStateException if the scope has expired or exited
+     * @throws IllegalArgumentException if {@code when} is NaN
+     * @throws IllegalStateException if the scope has expired or exited, or if called off the loop thread
      */
     public void reschedule(Double when) {
         loop.checkThread("reschedule");
         if (state != State.ENTERED) {
             throw new IllegalStateException("Cannot change state of " + state.name().toLowerCase() + " Timeout");
         }
-        if (when != null && when.isNaN()) {
-            throw new IllegalArgumentException("when must be a number");
-        }
+        checkWhen(when);
         this.when = when;
         if (handle != null) {
             handle.cancel();
             handle = null;
         }
-        if (when != null) {
-            handle = loop.scheduleTimer(Math.max((long) (when * 1e9), Long.MIN_VALUE / 4), this::onTimeout, null);
+        if (when == null || when == Double.POSITIVE_INFINITY) {
+            return; // never due (a timer at infinity would only be reached by a virtual clock)
+        }
+        if (when <= loop.time()) {
+            // Already due: asyncio uses call_soon, so a yield inside the scope (sleep(0)) already sees it.
+            handle = loop.callSoon(this::onTimeout);
+        } else {
+            long nanos = when >= Long.MAX_VALUE / 4 / 1e9 ? Long.MAX_VALUE / 4 : (long) (when * 1e9);
+            handle = loop.scheduleTimer(nanos, this::onTimeout, null);
+        }
+    }
+
+    private static void checkWhen(Double when) {
+        if (when != null && when.isNaN()) {
+            throw new IllegalArgumentException("when must be a loop time in seconds or null, got NaN");
         }
     }
 
@@ -80,7 +120,12 @@ public final class Timeout implements AutoCloseable {
         return state == State.EXPIRING || state == State.EXPIRED;
     }
 
-    /** Ends the scope: the deadline no longer applies. Closing again does nothing. */
+    /**
+     * Ends the scope: the deadline no longer applies, and a cancellation this scope requested is taken back
+     * ({@link Task#uncancel()}). Closing again does nothing.
+     *
+     * @throws IllegalStateException if called off the loop thread
+     */
     @Override
     public void close() {
         exit(null);
@@ -89,7 +134,7 @@ public final class Timeout implements AutoCloseable {
     /*
      * asyncio's __aexit__: ends the scope and, when this timeout expired, takes back its cancellation.
      * Returns the TimeoutError to raise instead of {@code propagating} when that is a CancelledError this
-     * timeout caused and no other cancellation is pending (used by waitFor); else null.
+     * timeout caused and no newer cancellation is pending (used by waitFor); else null.
      */
     TimeoutError exit(Throwable propagating) {
         loop.checkThread("close");
@@ -99,19 +144,14 @@ public final class Timeout implements AutoCloseable {
         }
         if (state == State.EXPIRING) {
             state = State.EXPIRED;
-            if (raiseAtAwait) {
-                task.timeoutCancels--;
-                if (task.timeoutCancels == 0) {
-                    task.timeoutPending = false;
-                }
-            }
-            if (task.uncancel() <= cancellingAtEntry && propagating instanceof CancelledError) {
+            if (task.exitScope(scope) <= cancellingAtEntry && propagating instanceof CancelledError) {
                 TimeoutError timeout = new TimeoutError("the timeout expired");
                 timeout.initCause(propagating);
                 return timeout;
             }
         } else if (state == State.ENTERED) {
             state = State.EXITED;
+            task.exitScope(scope);
         }
         return null;
     }
@@ -122,11 +162,7 @@ public final class Timeout implements AutoCloseable {
         }
         handle = null;
         state = State.EXPIRING;
-        if (raiseAtAwait) {
-            task.timeoutCancels++;
-            task.timeoutPending = true;
-        }
-        task.cancel();
+        task.requestScopeCancel(scope);
     }
 
     @Override

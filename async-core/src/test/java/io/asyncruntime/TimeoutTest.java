@@ -1,0 +1,629 @@
+package io.asyncruntime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Timeout scopes, after CPython's test_timeouts.py (ported by name) and the per-scope cancellation rules of
+ * asyncio 3.13. Every expected value was checked on python3.13 (3.13.0); where Java raises TimeoutError at
+ * the await instead of converting CancelledError on the way out (see Timeout), the test says so.
+ */
+class TimeoutTest {
+
+    private static double now() {
+        return Async.getRunningLoop().time();
+    }
+
+    private static int cancelling() {
+        return Async.currentTask().orElseThrow().cancelling();
+    }
+
+    @Test
+    void timeoutBasic() { // test_timeout_basic
+        Loops.runVirtual(() -> {
+            Timeout[] cm = new Timeout[1];
+            assertThatThrownBy(() -> {
+                try (Timeout t = Async.timeout(Duration.ofMillis(10))) {
+                    cm[0] = t;
+                    Async.sleep(10);
+                }
+            }).isInstanceOf(TimeoutError.class).hasCauseInstanceOf(CancelledError.class);
+            assertThat(cm[0].expired()).isTrue();
+            assertThat(now()).isEqualTo(0.01);
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void timeoutAtBasic() { // test_timeout_at_basic
+        Loops.runVirtual(() -> {
+            double deadline = now() + 0.01;
+            Timeout[] cm = new Timeout[1];
+            assertThatThrownBy(() -> {
+                try (Timeout t = Async.timeoutAt(deadline)) {
+                    cm[0] = t;
+                    Async.sleep(10);
+                }
+            }).isInstanceOf(TimeoutError.class);
+            assertThat(cm[0].expired()).isTrue();
+            assertThat(cm[0].when()).isEqualTo(deadline);
+            return null;
+        });
+    }
+
+    @Test
+    void nestedTimeouts() { // test_nested_timeouts
+        // Both expire together: only the outermost reports TimeoutError; the inner one lets the cancellation
+        // through (in asyncio the inner block sees CancelledError; here it sees the outer scope's TimeoutError).
+        Loops.runVirtual(() -> {
+            double deadline = now() + 0.01;
+            Timeout[] cm = new Timeout[2];
+            List<String> seen = new ArrayList<>();
+            assertThatThrownBy(() -> {
+                try (Timeout outer = Async.timeoutAt(deadline)) {
+                    cm[0] = outer;
+                    try (Timeout inner = Async.timeoutAt(deadline)) {
+                        cm[1] = inner;
+                        Async.sleep(10);
+                    } catch (RuntimeException e) {
+                        seen.add("through the inner scope: " + e.getClass().getSimpleName());
+                        throw e;
+                    }
+                }
+            }).isInstanceOf(TimeoutError.class);
+            assertThat(seen).containsExactly("through the inner scope: TimeoutError");
+            assertThat(cm[0].expired()).isTrue();
+            assertThat(cm[1].expired()).isTrue();
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void waiterCancelled() { // test_waiter_cancelled
+        Loops.runVirtual(() -> {
+            Future<Void> waiter = Async.getRunningLoop().createFuture();
+            assertThatThrownBy(() -> {
+                try (Timeout ignored = Async.timeout(Duration.ofMillis(10))) {
+                    waiter.await();
+                }
+            }).isInstanceOf(TimeoutError.class);
+            assertThat(waiter.cancelled()).isTrue();
+            return null;
+        });
+    }
+
+    @Test
+    void timeoutNotCalled() { // test_timeout_not_called
+        Loops.runVirtual(() -> {
+            Timeout cm;
+            try (Timeout t = Async.timeout(Duration.ofSeconds(10))) {
+                cm = t;
+                Async.sleep(0.01);
+            }
+            assertThat(cm.expired()).isFalse();
+            assertThat(cm.when()).isGreaterThan(now());
+            return null;
+        });
+    }
+
+    @Test
+    void timeoutDisabled() { // test_timeout_disabled and test_timeout_at_disabled (timeoutAt takes no null)
+        Loops.runVirtual(() -> {
+            Timeout cm;
+            try (Timeout t = Async.timeout(null)) {
+                cm = t;
+                Async.sleep(0.01);
+            }
+            assertThat(cm.expired()).isFalse();
+            assertThat(cm.when()).isNull();
+            return null;
+        });
+    }
+
+    @Test
+    void timeoutZero() { // test_timeout_zero
+        Loops.runVirtual(() -> {
+            double t0 = now();
+            Timeout[] cm = new Timeout[1];
+            assertThatThrownBy(() -> {
+                try (Timeout t = Async.timeout(Duration.ZERO)) {
+                    cm[0] = t;
+                    Async.sleep(10);
+                }
+            }).isInstanceOf(TimeoutError.class);
+            assertThat(cm[0].expired()).isTrue();
+            assertThat(cm[0].when()).isEqualTo(t0);
+            assertThat(now()).isEqualTo(t0);
+            return null;
+        });
+    }
+
+    @Test
+    void timeoutZeroSleepZero() { // test_timeout_zero_sleep_zero
+        Loops.runVirtual(() -> {
+            Timeout[] cm = new Timeout[1];
+            assertThatThrownBy(() -> {
+                try (Timeout t = Async.timeout(Duration.ZERO)) {
+                    cm[0] = t;
+                    Async.sleep(0);
+                }
+            }).isInstanceOf(TimeoutError.class);
+            assertThat(cm[0].expired()).isTrue();
+            return null;
+        });
+    }
+
+    @Test
+    void timeoutInThePastSleepZero() { // test_timeout_in_the_past_sleep_zero
+        Loops.runVirtual(() -> {
+            double t0 = now();
+            Timeout[] cm = new Timeout[1];
+            assertThatThrownBy(() -> {
+                try (Timeout t = Async.timeout(Duration.ofSeconds(-11))) {
+                    cm[0] = t;
+                    Async.sleep(0);
+                }
+            }).isInstanceOf(TimeoutError.class);
+            assertThat(cm[0].expired()).isTrue();
+            assertThat(cm[0].when()).isEqualTo(t0 - 11);
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void aZeroTimeoutWithoutAnAwaitInsideDoesNotExpire() {
+        // python3.13: `async with asyncio.timeout(0) as cm: pass` leaves cm.expired() False, raises nothing.
+        Loops.runVirtual(() -> {
+            Timeout cm;
+            try (Timeout t = Async.timeout(Duration.ZERO)) {
+                cm = t;
+            }
+            assertThat(cm.expired()).isFalse();
+            Async.sleep(0); // the expiry scheduled for the next iteration was withdrawn by close()
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void aDeadlineInThePastOrAtMinusInfinityExpiresAtTheFirstAwait() {
+        // python3.13: timeout_at(loop.time() - 5) and timeout_at(-inf) raise TimeoutError at the first await,
+        // and when() keeps the value given.
+        Loops.runVirtual(() -> {
+            for (double when : new double[] {now() - 5, Double.NEGATIVE_INFINITY}) {
+                Timeout[] cm = new Timeout[1];
+                assertThatThrownBy(() -> {
+                    try (Timeout t = Async.timeoutAt(when)) {
+                        cm[0] = t;
+                        Async.sleep(0.01);
+                    }
+                }).isInstanceOf(TimeoutError.class);
+                assertThat(cm[0].expired()).isTrue();
+                assertThat(cm[0].when()).isEqualTo(when);
+            }
+            assertThat(now()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void anInfiniteDeadlineNeverExpires() {
+        // python3.13: timeout_at(inf) lets the block finish; when() is inf, expired() False. On a virtual clock
+        // no timer is parked at infinity for the clock to jump to.
+        Loops.runVirtual(() -> {
+            Timeout cm;
+            try (Timeout t = Async.timeoutAt(Double.POSITIVE_INFINITY)) {
+                cm = t;
+                Async.sleep(0.01);
+            }
+            assertThat(cm.when()).isEqualTo(Double.POSITIVE_INFINITY);
+            assertThat(cm.expired()).isFalse();
+            return null;
+        });
+    }
+
+    @Test
+    void aNanDeadlineIsRefused() {
+        // python3.13 accepts timeout_at(nan) and its event loop then fails ("cannot convert float NaN to integer");
+        // we refuse it up front, naming the parameter.
+        Loops.runVirtual(() -> {
+            assertThatThrownBy(() -> Async.timeoutAt(Double.NaN)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("when");
+            try (Timeout t = Async.timeout(Duration.ofSeconds(1))) {
+                assertThatThrownBy(() -> t.reschedule(Double.NaN)).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("when");
+                assertThat(t.when()).isEqualTo(1.0);
+            }
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void rescheduleToThePastExpiresAtTheNextAwaitAndToNullDisables() {
+        // python3.13: cm.reschedule(loop.time() - 1) then sleep(10) raises TimeoutError at once;
+        // cm.reschedule(None) inside timeout(0.01) lets a 0.05 s sleep finish, when() None, expired() False.
+        Loops.runVirtual(() -> {
+            assertThatThrownBy(() -> {
+                try (Timeout t = Async.timeout(Duration.ofSeconds(10))) {
+                    t.reschedule(now() - 1);
+                    Async.sleep(10);
+                }
+            }).isInstanceOf(TimeoutError.class);
+            assertThat(now()).isZero();
+            Timeout cm;
+            try (Timeout t = Async.timeout(Duration.ofMillis(10))) {
+                cm = t;
+                t.reschedule(null);
+                Async.sleep(0.05);
+            }
+            assertThat(cm.when()).isNull();
+            assertThat(cm.expired()).isFalse();
+            return null;
+        });
+    }
+
+    @Test
+    void foreignExceptionPassed() { // test_foreign_exception_passed
+        Loops.runVirtual(() -> {
+            Timeout[] cm = new Timeout[1];
+            IllegalStateException keyError = new IllegalStateException("KeyError");
+            assertThatThrownBy(() -> {
+                try (Timeout t = Async.timeout(Duration.ofMillis(10))) {
+                    cm[0] = t;
+                    throw keyError;
+                }
+            }).isSameAs(keyError);
+            assertThat(cm[0].expired()).isFalse();
+            return null;
+        });
+    }
+
+    @Test
+    void timeoutExceptionContext() { // test_timeout_exception_context
+        // The body fails, and its finally block awaits past the deadline: TimeoutError caused by CancelledError
+        // (Java's finally replaces the first exception; Python chains it as __context__).
+        Loops.runVirtual(() -> {
+            assertThatThrownBy(() -> {
+                try (Timeout ignored = Async.timeout(Duration.ofMillis(10))) {
+                    try {
+                        throw new ArithmeticException("/ by zero");
+                    } finally {
+                        Async.sleep(1);
+                    }
+                }
+            }).isInstanceOf(TimeoutError.class).hasCauseInstanceOf(CancelledError.class);
+            return null;
+        });
+    }
+
+    @Test
+    void foreignExceptionOnTimeout() { // test_foreign_exception_on_timeout
+        // The cancelled code fails in its finally block: that failure propagates, not TimeoutError.
+        Loops.runVirtual(() -> {
+            assertThatThrownBy(() -> {
+                try (Timeout ignored = Async.timeout(Duration.ofMillis(10))) {
+                    try {
+                        Async.sleep(1);
+                    } finally {
+                        throw new ArithmeticException("/ by zero");
+                    }
+                }
+            }).isInstanceOf(ArithmeticException.class);
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void foreignCancelDoesntTimeoutIfNotExpired() { // test_foreign_cancel_doesnt_timeout_if_not_expired
+        Loops.runVirtual(() -> {
+            Task<Timeout> task = Async.createTask(() -> {
+                Timeout[] cm = new Timeout[1];
+                assertThatThrownBy(() -> {
+                    try (Timeout t = Async.timeout(Duration.ofSeconds(10))) {
+                        cm[0] = t;
+                        Async.currentTask().orElseThrow().cancel();
+                        Async.sleep(10);
+                    }
+                }).isInstanceOf(CancelledError.class).isNotInstanceOf(TimeoutError.class);
+                return cm[0];
+            });
+            assertThat(task.await().expired()).isFalse();
+            return null;
+        });
+    }
+
+    @Test
+    void outerTaskIsNotCancelled() { // test_outer_task_is_not_cancelled
+        Loops.runVirtual(() -> {
+            Task<String> task = Async.createTask(() -> {
+                assertThatThrownBy(() -> {
+                    try (Timeout ignored = Async.timeout(Duration.ofMillis(1))) {
+                        Async.sleep(10);
+                    }
+                }).isInstanceOf(TimeoutError.class);
+                return "finished";
+            });
+            assertThat(task.await()).isEqualTo("finished");
+            assertThat(task.cancelled()).isFalse();
+            assertThat(task.done()).isTrue();
+            return null;
+        });
+    }
+
+    @Test
+    void nestedTimeoutsLoopBusy() { // test_nested_timeouts_loop_busy
+        // The loop is "busy" past the inner deadline (the virtual clock is moved inside the step, 50 ms as in our
+        // python3.13 check): the inner scope reports, its TimeoutError is caught, and the outer scope interrupts
+        // the next sleep at 0.1 (python3.13: inner TimeoutError, then outer TimeoutError after 0.1 s).
+        ManualClock clock = new ManualClock();
+        EventLoop loop = EventLoop.builder().clock(clock).build();
+        try {
+            loop.runUntilComplete(() -> {
+                double t0 = now();
+                List<String> seen = new ArrayList<>();
+                assertThatThrownBy(() -> {
+                    try (Timeout outer = Async.timeout(Duration.ofMillis(100))) {
+                        try (Timeout inner = Async.timeout(Duration.ofMillis(10))) {
+                            clock.advance(Duration.ofMillis(50));
+                            Async.sleep(1);
+                        } catch (TimeoutError e) {
+                            seen.add("inner TimeoutError");
+                        }
+                        Async.sleep(10); // interrupted by the outer scope
+                    }
+                }).isInstanceOf(TimeoutError.class);
+                assertThat(seen).containsExactly("inner TimeoutError");
+                assertThat(now() - t0).isEqualTo(0.1);
+                assertThat(cancelling()).isZero();
+                return null;
+            });
+        } finally {
+            loop.close();
+        }
+    }
+
+    @Test
+    void reschedule() { // test_reschedule
+        Loops.runVirtual(() -> {
+            Future<Timeout> fut = Async.getRunningLoop().createFuture();
+            double deadline1 = now() + 10;
+            double deadline2 = deadline1 + 20;
+            Task<Void> task = Async.createTask(() -> {
+                try (Timeout cm = Async.timeoutAt(deadline1)) {
+                    fut.setResult(cm);
+                    Async.sleep(50);
+                }
+                return null;
+            });
+            Timeout cm = fut.await();
+            assertThat(cm.when()).isEqualTo(deadline1);
+            cm.reschedule(deadline2);
+            assertThat(cm.when()).isEqualTo(deadline2);
+            cm.reschedule(null);
+            assertThat(cm.when()).isNull();
+            task.cancel();
+            assertThatThrownBy(task::await).isInstanceOf(CancelledError.class);
+            assertThat(cm.expired()).isFalse();
+            return null;
+        });
+    }
+
+    @Test
+    void nestedTimeoutInFinally() { // test_nested_timeout_in_finally
+        Loops.runVirtual(() -> {
+            List<String> seen = new ArrayList<>();
+            assertThatThrownBy(() -> {
+                try (Timeout ignored = Async.timeout(Duration.ofMillis(10))) {
+                    try {
+                        Async.sleep(1);
+                    } finally {
+                        try (Timeout inner = Async.timeout(Duration.ofMillis(10))) {
+                            Async.sleep(10);
+                        } catch (TimeoutError e) {
+                            seen.add("inner TimeoutError at " + now());
+                        }
+                    }
+                }
+            }).isInstanceOf(TimeoutError.class);
+            assertThat(seen).containsExactly("inner TimeoutError at 0.02");
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void timeoutAfterCancellation() { // test_timeout_after_cancellation
+        Loops.runVirtual(() -> {
+            Task<Integer> task = Async.createTask(() -> {
+                try {
+                    Async.currentTask().orElseThrow().cancel();
+                    Async.sleep(1); // work which will be cancelled
+                } catch (CancelledError e) {
+                    // swallowed, as the CPython test does
+                } finally {
+                    assertThatThrownBy(() -> {
+                        try (Timeout ignored = Async.timeout(Duration.ZERO)) {
+                            Async.sleep(1); // some cleanup
+                        }
+                    }).isInstanceOf(TimeoutError.class);
+                }
+                return cancelling();
+            });
+            assertThat(task.await()).isEqualTo(1); // the swallowed cancel() was never uncancelled
+            return null;
+        });
+    }
+
+    @Test
+    void cancelInTimeoutAfterCancellation() { // test_cancel_in_timeout_after_cancellation
+        Loops.runVirtual(() -> {
+            Task<Integer> task = Async.createTask(() -> {
+                try {
+                    Async.currentTask().orElseThrow().cancel();
+                    Async.sleep(1);
+                } catch (CancelledError e) {
+                    // swallowed
+                } finally {
+                    assertThatThrownBy(() -> {
+                        try (Timeout ignored = Async.timeout(Duration.ofSeconds(1))) {
+                            Async.currentTask().orElseThrow().cancel();
+                            Async.sleep(2);
+                        }
+                    }).isInstanceOf(CancelledError.class).isNotInstanceOf(TimeoutError.class);
+                }
+                return cancelling();
+            });
+            assertThat(task.await()).isEqualTo(2);
+            return null;
+        });
+    }
+
+    @Test
+    void aTimeoutExpiringDuringCleanupOfACancelledTaskStillReportsTimeout() {
+        // python3.13: entered in `except CancelledError` (cancelling() == 1) at 1.0, the scope expires at 1.5:
+        // TimeoutError, cancelling() is 1 again after it, and the re-raised CancelledError ends the task.
+        List<String> seen = new ArrayList<>();
+        Loops.runVirtual(() -> {
+            Task<Void> task = Async.createTask(() -> {
+                try {
+                    Async.sleep(10);
+                } catch (CancelledError e) {
+                    try (Timeout ignored = Async.timeout(Duration.ofMillis(500))) {
+                        Async.sleep(10);
+                    } catch (TimeoutError te) {
+                        seen.add("cleanup timed out at " + now() + ", cancelling " + cancelling());
+                    }
+                    throw e;
+                }
+                return null;
+            });
+            Async.sleep(1);
+            task.cancel();
+            assertThatThrownBy(task::await).isInstanceOf(CancelledError.class);
+            assertThat(task.cancelled()).isTrue();
+            return null;
+        });
+        assertThat(seen).containsExactly("cleanup timed out at 1.5, cancelling 1");
+    }
+
+    @Test
+    void timeoutExpired() { // test_timeout_expired
+        Loops.runVirtual(() -> {
+            Timeout[] cm = new Timeout[1];
+            assertThatThrownBy(() -> {
+                try (Timeout t = Async.timeout(Duration.ofMillis(10))) {
+                    cm[0] = t;
+                    Async.sleep(1);
+                }
+            }).isInstanceOf(TimeoutError.class);
+            assertThatThrownBy(() -> cm[0].reschedule(0.02)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("expired");
+            return null;
+        });
+    }
+
+    @Test
+    void timeoutExpiring() { // test_timeout_expiring
+        // asyncio's block catches CancelledError; here the block gets the TimeoutError itself.
+        Loops.runVirtual(() -> {
+            try (Timeout cm = Async.timeout(Duration.ofMillis(10))) {
+                assertThatThrownBy(() -> Async.sleep(1)).isInstanceOf(TimeoutError.class);
+                assertThatThrownBy(() -> cm.reschedule(0.02)).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("expiring");
+            }
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void timeoutWithoutTask() { // test_timeout_without_task
+        EventLoop loop = Loops.virtual();
+        List<Throwable> seen = new ArrayList<>();
+        loop.callSoon(() -> {
+            try {
+                Async.timeoutAt(1.0);
+            } catch (IllegalStateException e) {
+                seen.add(e);
+            }
+        });
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        loop.close();
+        assertThat(seen).singleElement().satisfies(e -> assertThat(e).hasMessageContaining("task"));
+    }
+
+    @Test
+    void aTimeoutAroundWaitForReportsItsOwnExpiry() {
+        // python3.13: timeout(0.01) around wait_for(sleep(10), 5): TimeoutError at 0.01, the scope expired,
+        // cancelling() 0.
+        Loops.runVirtual(() -> {
+            Timeout[] cm = new Timeout[1];
+            assertThatThrownBy(() -> {
+                try (Timeout t = Async.timeout(Duration.ofMillis(10))) {
+                    cm[0] = t;
+                    Async.waitFor(Async.createTask(Loops.after(10, "slow")), Duration.ofSeconds(5));
+                }
+            }).isInstanceOf(TimeoutError.class);
+            assertThat(cm[0].expired()).isTrue();
+            assertThat(now()).isEqualTo(0.01);
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void waitForExpiringInsideATimeoutLeavesTheScopeRunning() {
+        // python3.13: wait_for(sleep(10), 0.01) inside timeout(5): wait_for's TimeoutError at 0.01, the scope
+        // not expired, cancelling() 0.
+        Loops.runVirtual(() -> {
+            Timeout cm;
+            List<String> seen = new ArrayList<>();
+            try (Timeout t = Async.timeout(Duration.ofSeconds(5))) {
+                cm = t;
+                try {
+                    Async.waitFor(Async.createTask(Loops.after(10, "slow")), Duration.ofMillis(10));
+                } catch (TimeoutError e) {
+                    seen.add("waitFor TimeoutError at " + now());
+                }
+            }
+            assertThat(seen).containsExactly("waitFor TimeoutError at 0.01");
+            assertThat(cm.expired()).isFalse();
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void anOuterCancelRacingAnInnerTimeoutInsideAGroupWins() {
+        // python3.13: a task in a TaskGroup, a timeout(0.05) inside, and t.cancel() at 0.05 from outside:
+        // CancelledError, and the task ends cancelled.
+        Loops.runVirtual(() -> {
+            List<Task<String>> children = new ArrayList<>();
+            Task<Void> t = Async.createTask(() -> {
+                try (TaskGroup tg = new TaskGroup()) {
+                    children.add(tg.createTask(Loops.after(10, "child")));
+                    try (Timeout ignored = Async.timeout(Duration.ofMillis(50))) {
+                        Async.sleep(10);
+                    }
+                }
+                return null;
+            });
+            Async.getRunningLoop().callLater(0.05, t::cancel);
+            assertThatThrownBy(t::await).isInstanceOf(CancelledError.class).isNotInstanceOf(TimeoutError.class);
+            assertThat(t.cancelled()).isTrue();
+            assertThat(children).allMatch(Task::cancelled);
+            return null;
+        });
+    }
+}
