@@ -71,14 +71,16 @@ class AsyncRuntimeShutdownTest {
             assertThat(rt.loop().externalWaiterCount()).isZero();
             assertThat(log.messages()).anySatisfy(m -> assertThat(m)
                     .contains("still holds the loop thread").contains("answered 3 waiting caller(s)"));
+
+            // When the blocking call returns, the loop closes on its own thread and abandons what is left.
+            release.countDown();
+            rt.thread().join(TimeUnit.SECONDS.toMillis(ANSWER_SECONDS));
+            assertThat(rt.thread().isAlive()).isFalse();
+            assertThat(rt.loop().isClosed()).isTrue();
+            assertThat(rt.allTasks()).isEmpty();
         } finally {
             release.countDown();
         }
-        // When the blocking call returns, the loop closes on its own thread and abandons what is left.
-        rt.thread().join(TimeUnit.SECONDS.toMillis(ANSWER_SECONDS));
-        assertThat(rt.thread().isAlive()).isFalse();
-        assertThat(rt.loop().isClosed()).isTrue();
-        assertThat(rt.allTasks()).isEmpty();
     }
 
     @Test
