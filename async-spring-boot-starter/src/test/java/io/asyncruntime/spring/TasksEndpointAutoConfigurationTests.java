@@ -50,7 +50,7 @@ class TasksEndpointAutoConfigurationTests {
     @Test
     void theStarterWorksWithoutActuator() {
         runner.withClassLoader(new FilteredClassLoader(Endpoint.class))
-                .withPropertyValues("async.runtime.show-stacks=always", "async.runtime.history-size=5")
+                .withPropertyValues("management.endpoint.tasks.show-values=always", "async.runtime.history-size=5")
                 .run(context -> {
                     assertThat(context).hasNotFailed().hasSingleBean(AsyncRuntime.class).doesNotHaveBean(TasksEndpoint.class);
                     assertThat(context.getBean(TaskHistory.class).capacity()).isEqualTo(5);

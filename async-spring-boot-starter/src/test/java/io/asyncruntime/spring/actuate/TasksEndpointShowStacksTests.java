@@ -110,7 +110,7 @@ class TasksEndpointShowStacksTests {
         assertThat(failedShown.error()).isEqualTo("java.lang.IllegalStateException: password=hunter2");
         assertThat(cancelledShown.cancelMessage()).isEqualTo("customer 42 asked");
 
-        FinishedTasksReport newest = (FinishedTasksReport) endpoint.task(caller("dev"), "finished", 1);
+        FinishedTasksReport newest = (FinishedTasksReport) endpoint.task(caller("dev"), "finished", "1");
         assertThat(newest.tasks()).containsExactly(shown.tasks().get(0));
         assertThat(newest.recorded()).isGreaterThanOrEqualTo(2);
     }
