@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.actuate.endpoint.Show;
 
-/** What each show-stacks setting reveals to whom: stacks, call graphs, exception and cancel messages, creation sites. */
-class TasksEndpointShowStacksTests {
+/** What each management.endpoint.tasks.show-values setting reveals to whom: stacks, call graphs, exception and cancel messages, creation sites. */
+class TasksEndpointShowValuesTests {
     private final AsyncRuntime runtime = AsyncRuntime.start("show-loop");
     private final TaskHistory history = TaskHistory.attach(runtime.loop(), 10);
 
