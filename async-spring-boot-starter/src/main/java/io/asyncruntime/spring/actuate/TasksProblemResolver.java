@@ -100,7 +100,8 @@ public final class TasksProblemResolver implements HandlerExceptionResolver, Ord
                     + " object of simple values: send no body, {} or {\"msg\": \"why\"} (msg a string).",
                     "body", null, BODIES);
             case HttpMediaTypeNotSupportedException e -> TasksProblem.Kind.UNSUPPORTED_MEDIA_TYPE.with(
-                    "Content type '" + request.getContentType() + "' is not accepted: send no body, or a JSON body"
+                    (request.getContentType() == null ? "A body without a Content-Type"
+                            : "Content type '" + request.getContentType() + "'") + " is not accepted: send no body, or a JSON body"
                             + " (Content-Type: application/json) such as {\"msg\": \"why\"}; the message can also"
                             + " go in the query string (?msg=why).",
                     "Content-Type", request.getContentType(), e.getSupportedMediaTypes().stream().map(MediaType::toString).toList());
