@@ -2,8 +2,6 @@ package io.asyncruntime.spring;
 
 import io.asyncruntime.EngineMode;
 import java.time.Duration;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -50,12 +48,6 @@ public class AsyncRuntimeProperties {
 
     /** How many finished tasks (name, outcome, duration, error) to remember for the tasks endpoint; 0 keeps none. */
     private int historySize = 100;
-
-    /** When the tasks endpoint shows stacks and exception messages, which can reveal internals. */
-    private ShowStacks showStacks = ShowStacks.WHEN_AUTHORIZED;
-
-    /** Roles allowed to see stacks when show-stacks is when-authorized; empty means any authenticated user. */
-    private Set<String> roles = new LinkedHashSet<>();
 
     /** Engine that runs the tasks; unset picks FAST when the JVM allows it, else PORTABLE. */
     private @Nullable EngineMode mode;
@@ -153,32 +145,6 @@ public class AsyncRuntimeProperties {
             throw new IllegalArgumentException("async.runtime.history-size must not be negative: " + historySize);
         }
         this.historySize = historySize;
-    }
-
-    public ShowStacks getShowStacks() {
-        return showStacks;
-    }
-
-    public void setShowStacks(ShowStacks showStacks) {
-        this.showStacks = showStacks;
-    }
-
-    public Set<String> getRoles() {
-        return roles;
-    }
-
-    public void setRoles(Set<String> roles) {
-        this.roles = roles;
-    }
-
-    /** When stacks and exception messages are shown; Spring Boot's show-values convention. */
-    public enum ShowStacks {
-        /** Never shown. */
-        NEVER,
-        /** Shown to authenticated users with one of the configured roles (any, if none are configured). */
-        WHEN_AUTHORIZED,
-        /** Always shown. */
-        ALWAYS
     }
 
     public @Nullable EngineMode getMode() {

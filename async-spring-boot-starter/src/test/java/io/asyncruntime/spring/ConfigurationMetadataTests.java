@@ -23,11 +23,24 @@ class ConfigurationMetadataTests {
         assertThat(properties).extracting(p -> p.get("name")).contains(
                 "async.runtime.loop-name", "async.runtime.debug", "async.runtime.slow-callback-duration",
                 "async.runtime.blocked-threshold", "async.runtime.shutdown-timeout", "async.runtime.history-size",
-                "async.runtime.show-stacks", "async.runtime.roles", "async.runtime.mode",
+                "async.runtime.mode",
                 "async.runtime.propagate-context", "async.runtime.executor.max-threads",
                 "async.runtime.record-creation-sites");
         assertThat(properties).filteredOn(p -> ((String) p.get("name")).startsWith("async.runtime."))
                 .allSatisfy(p -> assertThat((String) p.get("description")).as("description of " + p.get("name")).isNotBlank());
+        // What the tasks endpoint reveals sits under the endpoint's own prefix, as env's show-values does.
+        assertThat(properties).extracting(p -> p.get("name")).contains("management.endpoint.tasks.show-values",
+                "management.endpoint.tasks.roles").doesNotContain("async.runtime.show-stacks", "async.runtime.roles");
+        assertThat(properties).filteredOn(p -> ((String) p.get("name")).startsWith("management.endpoint.tasks."))
+                .allSatisfy(p -> assertThat((String) p.get("description")).as("description of " + p.get("name")).isNotBlank());
+        assertThat(properties).filteredOn(p -> p.get("name").equals("management.endpoint.tasks.show-values"))
+                .singleElement().satisfies(p -> {
+                    assertThat(p.get("type")).isEqualTo("org.springframework.boot.actuate.endpoint.Show");
+                    assertThat(p.get("defaultValue")).isEqualTo("never");
+                });
+        // Read from @Endpoint(defaultAccess = READ_ONLY): cancel is closed until the application opens it.
+        assertThat(properties).filteredOn(p -> p.get("name").equals("management.endpoint.tasks.access"))
+                .singleElement().satisfies(p -> assertThat(p.get("defaultValue")).isEqualTo("read_only"));
         assertThat(properties).filteredOn(p -> p.get("name").equals("async.runtime.blocked-threshold"))
                 .singleElement().satisfies(p -> assertThat(p.get("defaultValue")).isEqualTo("1s"));
     }

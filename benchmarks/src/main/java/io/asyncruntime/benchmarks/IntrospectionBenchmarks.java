@@ -50,7 +50,7 @@ final class IntrospectionBenchmarks {
             double fullPerPage = EngineBenchmarks.median(() -> timeMillis(() -> {
                 int seen = 0;
                 for (int offset = 0; offset < TASKS; offset += 10_000) {
-                    seen += endpoint.tasks(SecurityContext.NONE, null, null, offset, 10_000).tasks().size();
+                    seen += endpoint.tasks(SecurityContext.NONE, null, null, String.valueOf(offset), "10000").tasks().size();
                 }
                 check(seen >= TASKS);
             }) / (TASKS / 10_000));

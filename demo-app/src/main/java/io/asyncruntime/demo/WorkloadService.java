@@ -27,21 +27,30 @@ public class WorkloadService {
     public record Started(long id, String name, String kind) {
     }
 
-    /** Starts {@code count} tasks, cycling through the kinds, each running about {@code seconds}. */
+    /**
+     * Starts {@code count} tasks, cycling through the kinds, each running about {@code seconds}.
+     *
+     * <p>All of them are created in one step of the loop (a task named {@code start-workload}), so no group has
+     * started its children before the last task is created: the tasks get consecutive ids in order, and each
+     * group's children the ids after them, in order. Created from the request thread instead, a group's body
+     * could run (and number its children) between two creations, and the ids would depend on timing.
+     */
     public List<Started> start(int count, double seconds) {
-        List<Started> started = new ArrayList<>(count);
-        for (int i = 1; i <= count; i++) {
-            Task<?> task = switch (i % 3) {
-                case 1 -> runtime.createTask("sleeper-" + i, () -> {
-                    Async.sleep(seconds);
-                    return null;
-                });
-                case 2 -> startGroup("group-" + i, seconds);
-                default -> startBlocked("blocked-" + i, seconds);
-            };
-            started.add(new Started(task.getId(), task.getName(), kindOf(i)));
-        }
-        return started;
+        return runtime.run("start-workload", () -> {
+            List<Started> started = new ArrayList<>(count);
+            for (int i = 1; i <= count; i++) {
+                Task<?> task = switch (i % 3) {
+                    case 1 -> runtime.createTask("sleeper-" + i, () -> {
+                        Async.sleep(seconds);
+                        return null;
+                    });
+                    case 2 -> startGroup("group-" + i, seconds);
+                    default -> startBlocked("blocked-" + i, seconds);
+                };
+                started.add(new Started(task.getId(), task.getName(), kindOf(i)));
+            }
+            return started;
+        });
     }
 
     private static String kindOf(int i) {

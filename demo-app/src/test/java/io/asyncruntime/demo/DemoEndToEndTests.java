@@ -19,7 +19,8 @@ import org.springframework.http.ResponseEntity;
 
 /**
  * The README's walk-through, over a real port: every seed example with its JSON, then a workload whose tasks are
- * listed, inspected and cancelled (401 without credentials, 200 with), seen in the history, with the meters moving.
+ * listed with deterministic ids, inspected (stacks for the demo operator only) and cancelled (401 without
+ * credentials, 200 with), seen in the history, with the meters moving.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureTestRestTemplate
@@ -102,14 +103,19 @@ class DemoEndToEndTests {
         Map<String, Object> started = http.postForObject("/examples/workload?count=3&seconds=3600", null, Map.class);
         List<Map<String, Object>> tasks = (List<Map<String, Object>>) started.get("tasks");
         assertThat(tasks).extracting(t -> t.get("kind")).containsExactly("sleeping", "task-group", "blocking-call");
+        // Deterministic ids: the workload's tasks are created in one loop step, so they are numbered in order and
+        // the group's two children come right after them (the README's walk-through relies on it).
+        long first = ((Number) tasks.get(0).get("id")).longValue();
+        assertThat(tasks).extracting(t -> ((Number) t.get("id")).longValue()).containsExactly(first, first + 1, first + 2);
         Map<String, Object> blocked = tasks.get(2);
         long id = ((Number) blocked.get("id")).longValue();
         String name = (String) blocked.get("name");
+        TestRestTemplate operator = http.withBasicAuth("demo", "demo");
 
         // Listed, with what it awaits once its first step has handed the call to a worker thread; the group's
-        // children are listed too.
+        // children are listed too, with the next ids. Where each task was created is for operators only.
         List<Map<String, Object>> listed = eventually(
-                () -> (List<Map<String, Object>>) http.getForObject("/actuator/tasks?limit=10000", Map.class).get("tasks"),
+                () -> (List<Map<String, Object>>) operator.getForObject("/actuator/tasks?limit=10000", Map.class).get("tasks"),
                 l -> l.stream().anyMatch(t -> ((Number) t.get("id")).longValue() == id && "PENDING".equals(t.get("state"))));
         assertThat(listed).anySatisfy(t -> {
             assertThat(((Number) t.get("id")).longValue()).isEqualTo(id);
@@ -117,11 +123,21 @@ class DemoEndToEndTests {
             assertThat(t.get("state")).isEqualTo("PENDING");
             assertThat((String) t.get("createdAt")).contains("WorkloadService");
         });
-        assertThat(listed).anySatisfy(t -> assertThat((String) t.get("name")).isEqualTo(tasks.get(1).get("name") + "-child-1"));
+        for (int child = 1; child <= 2; child++) {
+            String childName = tasks.get(1).get("name") + "-child-" + child;
+            long childId = first + 2 + child;
+            assertThat(listed).anySatisfy(t -> {
+                assertThat(t.get("name")).isEqualTo(childName);
+                assertThat(((Number) t.get("id")).longValue()).isEqualTo(childId);
+            });
+        }
+        assertThat((List<Map<String, Object>>) http.getForObject("/actuator/tasks?limit=10000", Map.class).get("tasks"))
+                .isNotEmpty().allSatisfy(t -> assertThat(t).doesNotContainKey("createdAt"));
 
-        // One task in detail: where it is stuck.
-        Map<String, Object> detail = http.getForObject("/actuator/tasks/" + id, Map.class);
+        // One task in detail: where it is stuck (for an operator).
+        Map<String, Object> detail = operator.getForObject("/actuator/tasks/" + id, Map.class);
         assertThat((List<String>) detail.get("stack")).anyMatch(f -> f.contains("WorkloadService"));
+        assertThat(http.getForObject("/actuator/tasks/" + id, Map.class)).doesNotContainKey("stack");
 
         // Cancel: refused without credentials, done with them.
         HttpHeaders json = new HttpHeaders();
@@ -135,7 +151,7 @@ class DemoEndToEndTests {
         assertThat(cancelled.getBody()).containsEntry("cancelRequested", true).containsEntry("alreadyDone", false);
 
         // Gone from the list, explained by the history, counted by the meters.
-        List<Map<String, Object>> finished = eventually(() -> (List<Map<String, Object>>) http
+        List<Map<String, Object>> finished = eventually(() -> (List<Map<String, Object>>) operator
                 .getForObject("/actuator/tasks/finished", Map.class).get("tasks"),
                 f -> f.stream().anyMatch(t -> ((Number) t.get("id")).longValue() == id));
         assertThat(finished).filteredOn(t -> ((Number) t.get("id")).longValue() == id).singleElement().satisfies(t -> {

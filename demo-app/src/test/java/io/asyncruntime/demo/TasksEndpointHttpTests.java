@@ -15,7 +15,10 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
-/** The Actuator tasks endpoint over real HTTP: list, detail with stack, current, cancel, history, errors. */
+/**
+ * The Actuator tasks endpoint over real HTTP, as the demo configures it: list, detail with stack (for the
+ * OPERATOR role only), current, cancel (OPERATOR only), history, and bad input answered as problem details.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureTestRestTemplate
 class TasksEndpointHttpTests {
@@ -56,13 +59,21 @@ class TasksEndpointHttpTests {
 
     @Test
     @SuppressWarnings("unchecked")
-    void oneTaskWithItsStackAndCallGraph() {
+    void oneTaskWithItsStackAndCallGraphForAnOperatorOnly() {
         long id = id(startSleepers(1).get(0));
-        Map<String, Object> detail = http.getForObject("/actuator/tasks/" + id, Map.class);
+        Map<String, Object> detail = http.withBasicAuth("demo", "demo").getForObject("/actuator/tasks/" + id, Map.class);
         Map<String, Object> task = (Map<String, Object>) detail.get("task");
         assertThat(id(task)).isEqualTo(id);
+        assertThat((String) task.get("createdAt")).contains("WorkloadService");
         assertThat((List<String>) detail.get("stack")).anyMatch(f -> f.contains("WorkloadService"));
         assertThat((String) detail.get("callGraph")).startsWith("* Task(name='sleeper-1', id=" + id + ")");
+
+        // management.endpoint.tasks.show-values=when-authorized, roles=OPERATOR: an anonymous reader sees the task,
+        // not where it is, nor where it was created.
+        Map<String, Object> anonymous = http.getForObject("/actuator/tasks/" + id, Map.class);
+        assertThat(anonymous).doesNotContainKeys("stack", "callGraph");
+        assertThat((Map<String, Object>) anonymous.get("task")).containsEntry("name", "sleeper-1")
+                .doesNotContainKey("createdAt");
     }
 
     @Test
@@ -76,20 +87,27 @@ class TasksEndpointHttpTests {
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(response.getBody()).containsEntry("cancelRequested", true).containsEntry("alreadyDone", false)
                 .containsEntry("message", "operator said stop");
+        TestRestTemplate operator = http.withBasicAuth("demo", "demo");
         List<Map<String, Object>> finished = List.of();
         for (int i = 0; i < 200 && finished.stream().noneMatch(t -> id(t) == id); i++) {
             Thread.sleep(10);
-            finished = (List<Map<String, Object>>) http.getForObject("/actuator/tasks/finished", Map.class).get("tasks");
+            finished = (List<Map<String, Object>>) operator.getForObject("/actuator/tasks/finished", Map.class).get("tasks");
         }
         assertThat(finished).filteredOn(t -> id(t) == id).singleElement()
                 .satisfies(t -> {
                     assertThat(t.get("state")).isEqualTo("CANCELLED");
                     assertThat(t.get("cancelMessage")).isEqualTo("operator said stop");
                 });
-        assertThat(http.getForEntity("/actuator/tasks/" + id, String.class).getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
-        ResponseEntity<String> again = http.withBasicAuth("demo", "demo").postForEntity("/actuator/tasks/" + id,
-                new HttpEntity<>("{\"msg\":\"again\"}", headers), String.class);
-        assertThat(again.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        // Anonymous readers see the outcome, not the operator's message.
+        assertThat(http.getForObject("/actuator/tasks/finished", String.class)).doesNotContain("operator said stop");
+        ResponseEntity<String> gone = http.getForEntity("/actuator/tasks/" + id, String.class);
+        assertThat(gone.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(gone.getBody()).contains("has finished (CANCELLED)");
+        // Cancelling it again: it is done, and the history still says how.
+        ResponseEntity<Map> again = operator.postForEntity("/actuator/tasks/" + id, null, Map.class);
+        assertThat(again.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(again.getBody()).containsEntry("alreadyDone", true).containsEntry("cancelRequested", false)
+                .containsEntry("state", "CANCELLED");
     }
 
     @Test
@@ -115,13 +133,40 @@ class TasksEndpointHttpTests {
     }
 
     @Test
-    void badInputIsA400AndUnknownIdsA404() {
-        assertThat(http.getForEntity("/actuator/tasks?state=sideways", String.class).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
-        assertThat(http.getForEntity("/actuator/tasks?limit=-1", String.class).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
-        assertThat(http.getForEntity("/actuator/tasks/not-a-number", String.class).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
-        assertThat(http.getForEntity("/actuator/tasks/987654321", String.class).getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
-        assertThat(http.getForEntity("/actuator/tasks/finished?limit=-1", String.class).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+    void badInputIsAProblemDetailWithTheReasonAndUnknownIdsA404() {
+        assertProblem(http.getForEntity("/actuator/tasks?state=sideways", String.class), HttpStatus.BAD_REQUEST,
+                "\"parameter\":\"state\"", "PENDING", "RUNNING", "CANCELLING");
+        assertProblem(http.getForEntity("/actuator/tasks?state=done", String.class), HttpStatus.BAD_REQUEST,
+                "/actuator/tasks/finished");
+        assertProblem(http.getForEntity("/actuator/tasks?limit=-1", String.class), HttpStatus.BAD_REQUEST,
+                "\"parameter\":\"limit\"", "0 to 10000");
+        assertProblem(http.getForEntity("/actuator/tasks/not-a-number", String.class), HttpStatus.BAD_REQUEST,
+                "\"parameter\":\"id\"");
+        assertProblem(http.getForEntity("/actuator/tasks/987654321", String.class), HttpStatus.NOT_FOUND, "987654321");
+        assertProblem(http.getForEntity("/actuator/tasks/finished?limit=-1", String.class), HttpStatus.BAD_REQUEST,
+                "\"parameter\":\"limit\"");
+        assertProblem(http.withBasicAuth("demo", "demo").postForEntity("/actuator/tasks/abc", null, String.class),
+                HttpStatus.BAD_REQUEST, "\"parameter\":\"id\"");
+        assertThat(http.getForEntity("/actuator/tasks?offset=2147483647", String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(http.getForEntity("/actuator/tasks/finished?limit=1", String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(http.postForEntity("/examples/workload?count=0", null, String.class).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+    }
+
+    @Test
+    void cancelNeedsTheOperatorRole() {
+        long id = id(startSleepers(1).get(0));
+        assertThat(http.postForEntity("/actuator/tasks/" + id, null, String.class).getStatusCode())
+                .isEqualTo(HttpStatus.UNAUTHORIZED);
+        ResponseEntity<String> cancelled = http.withBasicAuth("demo", "demo").postForEntity("/actuator/tasks/" + id, null,
+                String.class);
+        assertThat(cancelled.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(cancelled.getBody()).contains("\"cancelRequested\":true");
+    }
+
+    private static void assertProblem(ResponseEntity<String> response, HttpStatus status, String... mentions) {
+        assertThat(response.getStatusCode()).isEqualTo(status);
+        assertThat(String.valueOf(response.getHeaders().getContentType())).startsWith("application/problem+json");
+        assertThat(response.getBody()).contains("\"type\":\"tag:asyncruntime.io,2026:tasks/", "\"title\":",
+                "\"status\":" + status.value(), "\"detail\":").contains(mentions);
     }
 }

@@ -10,11 +10,10 @@ import io.asyncruntime.debug.TaskState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
-import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.actuate.endpoint.Show;
@@ -29,47 +28,53 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * <ul>
  *   <li>{@code GET /actuator/tasks?name=&state=&offset=&limit=}: pending tasks by id, a bounded page;</li>
  *   <li>{@code GET /actuator/tasks/current}: what the loop runs at this instant;</li>
- *   <li>{@code GET /actuator/tasks/finished}: the bounded history of finished tasks;</li>
+ *   <li>{@code GET /actuator/tasks/finished?limit=}: the bounded history of finished tasks;</li>
  *   <li>{@code GET /actuator/tasks/{id}}: one task with its stack and who awaits it (404 if unknown);</li>
- *   <li>{@code POST /actuator/tasks/{id}} with {@code {"msg": "..."}}: cancel it (see {@link TasksEndpointWebExtension}).</li>
+ *   <li>{@code POST /actuator/tasks/{id}}: cancel it, a write operation (see {@link TasksEndpointWebExtension}).</li>
  * </ul>
  *
- * <p>Reads are snapshots taken without the loop's help, so a blocked loop can still be inspected. Stacks and
- * exception messages follow {@code async.runtime.show-stacks}, as {@code show-values} does for env.
+ * <p>Secure by default, as Boot keeps {@code shutdown} closed: the endpoint's default access is
+ * {@link Access#READ_ONLY}, so cancel is not even mapped until {@code management.endpoint.tasks.access=unrestricted},
+ * and stacks, call graphs, exception and cancel messages and creation sites follow
+ * {@code management.endpoint.tasks.show-values} (default {@code never}) and {@code roles}, as {@code env} does.
+ *
+ * <p>Every parameter arrives as a string and is parsed by {@link TasksParameters}: a malformed one throws
+ * {@link InvalidTasksRequestException}, which the web extension answers as a problem detail. Reads are
+ * snapshots taken without the loop's help, so a blocked loop can still be inspected.
  *
  * <p>Threading: any thread; never waits for the loop.
  */
-@Endpoint(id = "tasks")
+@Endpoint(id = "tasks", defaultAccess = Access.READ_ONLY)
 public class TasksEndpoint {
-    static final int DEFAULT_LIMIT = 100;
-    static final int MAX_LIMIT = 10_000;
-
     private final AsyncRuntime runtime;
     private final TaskHistory history;
-    private final Show showStacks;
+    private final Show showValues;
     private final Set<String> roles;
 
-    public TasksEndpoint(AsyncRuntime runtime, TaskHistory history, Show showStacks, Set<String> roles) {
+    /**
+     * Creates the endpoint over {@code runtime}'s loop and its finished-task {@code history}; {@code showValues} and
+     * {@code roles} decide who sees stacks and messages.
+     */
+    public TasksEndpoint(AsyncRuntime runtime, TaskHistory history, Show showValues, Set<String> roles) {
         this.runtime = runtime;
         this.history = history;
-        this.showStacks = showStacks;
+        this.showValues = showValues;
         this.roles = Set.copyOf(roles);
     }
 
-    /** Returns one page of the pending tasks, filtered by name (substring) and state. */
+    /**
+     * Returns one page of the pending tasks in id order, filtered by name (substring) and live state.
+     *
+     * @throws InvalidTasksRequestException if {@code state} is unknown or a finished state, {@code offset} is not
+     *         a whole number from 0 to {@link Integer#MAX_VALUE}, or {@code limit} not one from 0 to 10,000
+     */
     @ReadOperation
     public TasksReport tasks(SecurityContext security, @Nullable String name, @Nullable String state,
-            @Nullable Integer offset, @Nullable Integer limit) {
-        TaskState wanted = state == null ? null : parseState(state);
-        int from = offset == null ? 0 : offset;
-        int size = limit == null ? DEFAULT_LIMIT : limit;
-        if (from < 0) {
-            throw new InvalidEndpointRequestException("offset must not be negative", "offset must not be negative");
-        }
-        if (size < 0 || size > MAX_LIMIT) {
-            throw new InvalidEndpointRequestException("limit must be between 0 and " + MAX_LIMIT, "bad limit");
-        }
-        boolean shown = showStacks.isShown(security, roles);
+            @Nullable String offset, @Nullable String limit) {
+        TaskState wanted = TasksParameters.liveState(state);
+        int from = TasksParameters.offset(offset);
+        int size = TasksParameters.limit(limit, TasksParameters.DEFAULT_LIMIT);
+        boolean shown = showValues.isShown(security, roles);
         List<Task<?>> matching = new ArrayList<>();
         for (Task<?> t : runtime.allTasks()) {
             if (name != null && !t.getName().contains(name)) {
@@ -81,8 +86,10 @@ public class TasksEndpoint {
             matching.add(t);
         }
         matching.sort(Comparator.comparingLong(Task::getId));
-        List<TaskView> page = matching.subList(Math.min(from, matching.size()), Math.min(from + size, matching.size()))
-                .stream().map(t -> TaskView.of(TaskInfo.of(t), shown)).toList();
+        // In long arithmetic: offset and limit are each within int range, their sum need not be.
+        int first = (int) Math.min(from, matching.size());
+        int last = (int) Math.min((long) from + size, matching.size());
+        List<TaskView> page = matching.subList(first, last).stream().map(t -> TaskView.of(TaskInfo.of(t), shown)).toList();
         EventLoop loop = runtime.loop();
         return new TasksReport(loop.name(), loop.engineMode().name(), matching.size(), from, size, page);
     }
@@ -90,39 +97,34 @@ public class TasksEndpoint {
     /**
      * Returns {@code current} (the task the loop runs now), {@code finished} (the history, newest first; at most
      * {@code limit} of them when given), or the pending task with that id; null (404) if there is none.
+     *
+     * @throws InvalidTasksRequestException if {@code id} is none of these, or {@code limit} is not a whole number
+     *         from 0 to 10,000
      */
     @ReadOperation
-    public @Nullable Object task(SecurityContext security, @Selector String id, @Nullable Integer limit) {
-        if (limit != null && (limit < 0 || limit > MAX_LIMIT)) {
-            throw new InvalidEndpointRequestException("limit must be between 0 and " + MAX_LIMIT, "bad limit");
-        }
-        boolean shown = showStacks.isShown(security, roles);
+    public @Nullable Object task(SecurityContext security, @Selector String id, @Nullable String limit) {
+        int size = TasksParameters.limit(limit, Integer.MAX_VALUE);
+        boolean shown = showValues.isShown(security, roles);
         if (id.equals("current")) {
             Optional<Task<?>> current = runtime.currentTask();
             return new CurrentTaskReport(runtime.loop().name(), runtime.loop().isIdle(),
                     current.map(t -> TaskDetail.of(t, shown)).orElse(null));
         }
         if (id.equals("finished")) {
-            return new FinishedTasksReport(history.capacity(), history.recordedCount(), history.snapshot().stream()
-                    .limit(limit == null ? Long.MAX_VALUE : limit).map(i -> TaskView.of(i, shown)).toList());
+            return new FinishedTasksReport(history.capacity(), history.recordedCount(),
+                    history.snapshot().stream().limit(size).map(i -> TaskView.of(i, shown)).toList());
         }
-        long taskId;
-        try {
-            taskId = Long.parseLong(id);
-        } catch (NumberFormatException e) {
-            throw new InvalidEndpointRequestException("task id must be a number, 'current' or 'finished': " + id,
-                    "bad task id");
-        }
+        long taskId = TasksParameters.id(id);
         return runtime.findTask(taskId).map(t -> TaskDetail.of(t, shown)).orElse(null);
     }
 
-    private static TaskState parseState(String state) {
-        try {
-            return TaskState.valueOf(state.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidEndpointRequestException("unknown state '" + state + "'; one of "
-                    + java.util.Arrays.toString(TaskState.values()), "unknown state");
-        }
+    /** Returns the summary of the finished task {@code id} if the history still holds it. */
+    Optional<TaskInfo> finished(long id) {
+        return history.snapshot().stream().filter(i -> i.id() == id).findFirst();
+    }
+
+    AsyncRuntime runtime() {
+        return runtime;
     }
 
     /** One page of pending tasks. */

@@ -33,7 +33,8 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @SpringBootTest(classes = StarterOnlyAppHttpTests.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"management.endpoints.web.exposure.include=tasks,prometheus", "async.runtime.loop-name=orders",
-                "async.runtime.blocked-threshold=100ms", "async.runtime.show-stacks=always"})
+                "async.runtime.blocked-threshold=100ms", "management.endpoint.tasks.show-values=always",
+                "management.endpoint.tasks.access=unrestricted"})
 @AutoConfigureTestRestTemplate
 class StarterOnlyAppHttpTests {
 

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.actuate.endpoint.Show;
 
-/** What each show-stacks setting reveals to whom: stacks, call graphs, exception and cancel messages, creation sites. */
-class TasksEndpointShowStacksTests {
+/** What each management.endpoint.tasks.show-values setting reveals to whom: stacks, call graphs, exception and cancel messages, creation sites. */
+class TasksEndpointShowValuesTests {
     private final AsyncRuntime runtime = AsyncRuntime.start("show-loop");
     private final TaskHistory history = TaskHistory.attach(runtime.loop(), 10);
 
@@ -110,7 +110,7 @@ class TasksEndpointShowStacksTests {
         assertThat(failedShown.error()).isEqualTo("java.lang.IllegalStateException: password=hunter2");
         assertThat(cancelledShown.cancelMessage()).isEqualTo("customer 42 asked");
 
-        FinishedTasksReport newest = (FinishedTasksReport) endpoint.task(caller("dev"), "finished", 1);
+        FinishedTasksReport newest = (FinishedTasksReport) endpoint.task(caller("dev"), "finished", "1");
         assertThat(newest.tasks()).containsExactly(shown.tasks().get(0));
         assertThat(newest.recorded()).isGreaterThanOrEqualTo(2);
     }
