@@ -511,7 +511,8 @@ public class EventLoop implements AutoCloseable {
     }
 
     void taskFinished(Task<?> task) {
-        registry.remove(task);
+        // Listeners first (a finished-task history is one), then the registry: a reader on another thread
+        // that misses the task among the pending ones then finds it in the history, never in neither.
         TaskListener[] listeners = taskListeners;
         for (TaskListener l : listeners) {
             try {
@@ -520,6 +521,7 @@ public class EventLoop implements AutoCloseable {
                 callExceptionHandler(new ExceptionContext("TaskListener " + l + " failed", t, task, null));
             }
         }
+        registry.remove(task);
     }
 
     /** Registers a listener for the tasks started from now on and their ends. Any thread. */
