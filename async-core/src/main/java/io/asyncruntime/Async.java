@@ -89,30 +89,47 @@ public final class Async {
     }
 
     /**
-     * Suspends the current task for {@code delay}; a zero delay yields once to every other ready step.
+     * Suspends the current task for {@code delay}: asyncio's {@code sleep}. A zero or negative delay (a late
+     * caller's remaining time) is a pure yield: the task goes once to the back of the ready queue, so every
+     * other ready step runs first. A delay longer than about 146 years never ends (until cancelled).
      *
-     * @throws IllegalArgumentException if delay is negative
+     * @throws NullPointerException if {@code delay} is null
+     * @throws CancelledError if the task is cancelled meanwhile
      * @throws IllegalStateException outside a task
      */
     public static void sleep(Duration delay) {
         sleep(delay, null);
     }
 
-    /** Suspends the current task for {@code seconds}; see {@link #sleep(Duration)}. */
+    /**
+     * Suspends the current task for {@code seconds}; see {@link #sleep(Duration)}. {@code +Infinity} sleeps
+     * until cancelled, {@code -Infinity} is a yield.
+     *
+     * @throws IllegalArgumentException if {@code seconds} is NaN (asyncio: {@code ValueError})
+     * @throws CancelledError if the task is cancelled meanwhile
+     * @throws IllegalStateException outside a task
+     */
     public static void sleep(double seconds) {
-        sleepNanos(EventLoop.delayNanos(seconds), null);
+        sleepNanos(EventLoop.dueInNanos(seconds, "seconds"), null);
     }
 
-    /** Suspends the current task for {@code delay}, then returns {@code result}; see {@link #sleep(Duration)}. */
+    /**
+     * Suspends the current task for {@code delay}, then returns {@code result}; see {@link #sleep(Duration)}.
+     * A zero or negative delay yields once and returns {@code result}.
+     *
+     * @throws NullPointerException if {@code delay} is null
+     * @throws CancelledError if the task is cancelled meanwhile
+     * @throws IllegalStateException outside a task
+     */
     public static <T> T sleep(Duration delay, T result) {
-        return sleepNanos(EventLoop.delayNanos(delay), result);
+        return sleepNanos(EventLoop.dueInNanos(delay, "delay"), result);
     }
 
     private static <T> T sleepNanos(long nanos, T result) {
         EventLoop loop = EventLoop.runningLoopOrThrow();
         Task<?> task = loop.currentTaskForAwait();
-        if (nanos == 0) {
-            // asyncio's __sleep0: a bare yield; the task goes to the back of the ready queue.
+        if (nanos <= 0) {
+            // asyncio's __sleep0 (sleep() takes it for any delay <= 0): a bare yield; the task goes to the back of the ready queue.
             task.runner.yieldNow();
             if (task.mustCancel) {
                 task.mustCancel = false;
@@ -121,7 +138,7 @@ public final class Async {
             return result;
         }
         Future<T> wake = new Future<>(loop);
-        TimerHandle timer = loop.scheduleTimer(loop.nanoTime() + nanos, () -> {
+        TimerHandle timer = loop.scheduleTimer(loop.deadlineAfter(nanos), () -> {
             if (!wake.done()) {
                 wake.finishWithResult(result);
             }
@@ -264,9 +281,18 @@ public final class Async {
      * Awaits {@code aw} (a future or task, or a coroutine run inline) for at most {@code timeout} (null: no
      * limit). On timeout it cancels {@code aw}, waits until it has really finished (its {@code finally} blocks
      * ran), then throws {@link TimeoutError}. If the waiting task is cancelled meanwhile, {@code aw} is
-     * cancelled too. A zero timeout checks once: done, or cancelled and {@link TimeoutError}.
+     * cancelled too: asyncio's {@code wait_for}.
      *
-     * @throws IllegalArgumentException if the timeout is negative
+     * <p>A zero or negative timeout (a late caller's remaining time) checks once, as asyncio 3.12+ does: a
+     * done future gives its outcome; anything else, a coroutine included, becomes a task that is cancelled
+     * before it runs a single line, and {@link TimeoutError} is thrown once it is done (unless it refused the
+     * cancellation and returned a value, which is then returned). A timeout longer than about 146 years is
+     * no limit.
+     *
+     * @throws NullPointerException if {@code aw} is null
+     * @throws IllegalArgumentException if {@code aw} is neither an {@link Awaitable} nor a {@link Coroutine}
+     * @throws TimeoutError if the timeout passed first (its cause: {@code aw}'s {@link CancelledError})
+     * @throws CancelledError if the waiting task is cancelled meanwhile
      * @throws IllegalStateException outside a task
      */
     @SuppressWarnings("unchecked")
@@ -277,8 +303,8 @@ public final class Async {
         if (timeout == null) {
             return awaitAny(aw);
         }
-        long nanos = EventLoop.delayNanos(timeout);
-        if (nanos == 0) {
+        long nanos = EventLoop.dueInNanos(timeout, "timeout");
+        if (nanos <= 0) {
             Future<T> f = ensureFuture(aw);
             if (f.done()) {
                 return f.result();
@@ -292,7 +318,7 @@ public final class Async {
                 throw te;
             }
         }
-        Timeout scope = new Timeout(loop.time() + nanos / 1e9, false);
+        Timeout scope = new Timeout(loop.deadlineAfter(nanos) / 1e9, false);
         T value;
         try {
             value = awaitAny(aw);
@@ -334,12 +360,18 @@ public final class Async {
 
     /**
      * Waits until {@code when} says so, or {@code timeout} (null: none) passes, and returns which futures are
-     * done and which pending; it never raises on timeout and never cancels. Coroutines become tasks.
+     * done and which pending; it never raises on timeout and never cancels: asyncio's {@code wait}.
+     * Coroutines become tasks. A zero or negative timeout still lets one loop iteration pass, so futures that
+     * are done, or finish in that iteration, are reported done (as asyncio, whose timer is then already due).
      *
-     * @throws IllegalArgumentException if the collection is empty or the timeout negative
+     * @throws NullPointerException if {@code aws}, an element of it, or {@code when} is null
+     * @throws IllegalArgumentException if {@code aws} is empty (asyncio: {@code ValueError}), or an element is
+     *         neither an {@link Awaitable} nor a {@link Coroutine}
+     * @throws CancelledError if the waiting task is cancelled meanwhile (the futures are not)
+     * @throws IllegalStateException outside a task
      */
     public static WaitResult wait(Collection<?> aws, Duration timeout, ReturnWhen when) {
-        return Waiting.await(aws, timeout == null ? null : EventLoop.delayNanos(timeout), when);
+        return Waiting.await(aws, timeout == null ? null : EventLoop.dueInNanos(timeout, "timeout"), when);
     }
 
     /**
@@ -352,10 +384,15 @@ public final class Async {
      * }
      * }</pre>
      *
-     * @throws IllegalArgumentException if the collection is empty or the timeout negative
+     * <p>As asyncio's {@code as_completed}: an empty collection yields nothing; a zero or negative timeout
+     * still yields the futures that are already done (or finish in the next loop iteration), then raises.
+     *
+     * @throws NullPointerException if {@code aws} or an element of it is null
+     * @throws IllegalArgumentException if an element is neither an {@link Awaitable} nor a {@link Coroutine}
+     * @throws IllegalStateException outside a loop
      */
     public static Iterable<Awaitable<Object>> asCompleted(Collection<?> aws, Duration timeout) {
-        return new Waiting.AsCompleted(aws, timeout == null ? null : EventLoop.delayNanos(timeout));
+        return new Waiting.AsCompleted(aws, timeout == null ? null : EventLoop.dueInNanos(timeout, "timeout"));
     }
 
     /**

@@ -172,7 +172,6 @@ class CompositionTest {
         Loops.runVirtual(() -> {
             assertThat(Async.<String>waitFor(after(1, "in time"), Duration.ofSeconds(2))).isEqualTo("in time");
             assertThat(Async.<String>waitFor(after(100, "no limit"), null)).isEqualTo("no limit");
-            assertThatThrownBy(() -> Async.waitFor(after(1, "x"), Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
             return null;
         });
         assertThatThrownBy(() -> Async.waitFor(after(1, "x"), Duration.ofSeconds(1))).isInstanceOf(IllegalStateException.class);
@@ -423,10 +422,6 @@ class CompositionTest {
             assertThat(r.done()).hasSize(1).allMatch(f -> f instanceof Task<?>);
             assertThat(slow.cancelled()).isFalse();
             assertThat(Async.getRunningLoop().time()).isEqualTo(1.0);
-            assertThatThrownBy(() -> Async.wait(List.of(), null, ReturnWhen.ALL_COMPLETED)).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> Async.wait(List.of(slow), Duration.ofSeconds(-1), ReturnWhen.ALL_COMPLETED))
-                    .isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> Async.wait(List.of(slow), null, null)).isInstanceOf(NullPointerException.class);
             return null;
         });
     }
@@ -446,7 +441,6 @@ class CompositionTest {
                 }
             }).isInstanceOf(TimeoutError.class);
             assertThat(partial).containsExactly("quick");
-            assertThatThrownBy(() -> Async.asCompleted(List.of(), null)).isInstanceOf(IllegalArgumentException.class);
             return null;
         });
     }

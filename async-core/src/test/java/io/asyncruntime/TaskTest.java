@@ -345,12 +345,10 @@ class TaskTest {
     }
 
     @Test
-    void sleepReturnsItsResultAndRefusesNegativeDelays() {
+    void sleepReturnsItsResultAndRefusesBadDelays() {
         Loops.runVirtual(() -> {
             assertThat(Async.sleep(java.time.Duration.ofSeconds(2), "later")).isEqualTo("later");
             assertThat(Async.getRunningLoop().time()).isEqualTo(2.0);
-            assertThatThrownBy(() -> Async.sleep(-1)).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> Async.sleep(java.time.Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> Async.sleep(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> Async.sleep(null)).isInstanceOf(NullPointerException.class);
             return null;
