@@ -190,9 +190,11 @@ public final class Async {
 
     /**
      * Returns {@code obj} as a future of the running loop: a future as is, a coroutine wrapped in a task,
-     * another awaitable wrapped in a task that awaits it.
+     * another awaitable wrapped in a task that awaits it: asyncio's {@code ensure_future}.
      *
+     * @throws NullPointerException if {@code obj} is null
      * @throws IllegalArgumentException for anything else
+     * @throws IllegalStateException if a task must be created and no loop runs in this thread
      */
     @SuppressWarnings("unchecked")
     public static <T> Future<T> ensureFuture(Object obj) {
@@ -222,18 +224,26 @@ public final class Async {
     /**
      * Runs the awaitables (futures, tasks, coroutines; coroutines become tasks) concurrently and returns a
      * future of their results in argument order; see {@link #gather(List, boolean)}. Note that a single
-     * {@code List} argument is one awaitable to this varargs form: pass lists to the other one.
+     * {@code List} argument is one awaitable to this varargs form: pass lists to the other one. No argument
+     * gives a future already done with an empty list, as asyncio's {@code gather()}.
+     *
+     * @throws NullPointerException if {@code aws} or an element of it is null
+     * @throws IllegalArgumentException as {@link #gather(List, boolean)}
+     * @throws IllegalStateException outside a loop
      */
     public static Future<List<Object>> gather(Object... aws) {
-        return Gather.gather(java.util.Arrays.asList(aws), false);
+        return Gather.gather(java.util.Arrays.asList(Objects.requireNonNull(aws, "aws")), false);
     }
 
     /**
      * Runs the awaitables concurrently and returns a future of their results in order. The first failure
      * (or a child's cancellation, as a {@link CancelledError}) completes it at once and cancels nothing;
      * with {@code returnExceptions} failures are results instead. Cancelling the returned future cancels the
-     * children not yet done. An empty list gives a future done with an empty list.
+     * children not yet done. An empty list gives a future done with an empty list. asyncio's {@code gather}.
+     * Loop thread only.
      *
+     * @throws NullPointerException if {@code aws} or an element of it is null
+     * @throws IllegalStateException outside a loop
      * @throws IllegalArgumentException if an element is neither an {@link Awaitable} nor a {@link Coroutine},
      *         or they belong to different loops
      */
@@ -244,11 +254,15 @@ public final class Async {
     /**
      * Protects {@code aw} from cancellation: cancelling the returned future (or the task awaiting it) does not
      * cancel {@code aw}, which keeps running; {@code aw}'s own cancellation cancels the returned future. A
-     * done {@code aw} is returned as is.
+     * done {@code aw} is returned as is. asyncio's {@code shield}. Loop thread only.
+     *
+     * @throws NullPointerException if {@code aw} is null
+     * @throws IllegalArgumentException if {@code aw} is neither an {@link Awaitable} nor a {@link Coroutine}
+     * @throws IllegalStateException outside a loop
      */
     @SuppressWarnings("unchecked")
     public static <T> Future<T> shield(Object aw) {
-        Future<T> inner = ensureFuture(aw);
+        Future<T> inner = ensureFuture(Objects.requireNonNull(aw, "aw"));
         if (inner.done()) {
             return inner;
         }

@@ -168,4 +168,40 @@ class AsyncTest {
             return null;
         });
     }
+
+    // ------------------------------------------------------------------ null inputs
+
+    /* python3.13: shield(None), ensure_future(None) raise TypeError, wrap_future(None) AssertionError,
+       create_task(None) TypeError. Java: NullPointerException naming the parameter. */
+    @Test
+    void compositionFunctionsRefuseNullNamingTheParameter() {
+        Loops.runVirtual(() -> {
+            assertThatThrownBy(() -> Async.shield(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("aw");
+            assertThatThrownBy(() -> Async.ensureFuture(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("obj");
+            assertThatThrownBy(() -> Async.wrapFuture(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("source");
+            assertThatThrownBy(() -> Async.createTask(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("coro");
+            assertThatThrownBy(() -> Async.createTask(null, "named")).isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("coro");
+            assertThatThrownBy(() -> Async.await(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("coro");
+            assertThatThrownBy(() -> Async.toThread(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("fn");
+            try (TaskGroup tg = new TaskGroup()) {
+                assertThatThrownBy(() -> tg.createTask(null)).isInstanceOf(NullPointerException.class)
+                        .hasMessageContaining("coro");
+            }
+            return null;
+        });
+        assertThatThrownBy(() -> Async.runCoroutineThreadsafe(() -> "x", null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("loop");
+    }
+
+    /* python3.13: shield(done future) returns it as is. */
+    @Test
+    void shieldOfADoneFutureIsThatFuture() {
+        Loops.runVirtual(() -> {
+            Future<String> done = Async.getRunningLoop().createFuture();
+            done.setResult("ok");
+            assertThat(Async.<String>shield(done)).isSameAs(done);
+            return null;
+        });
+    }
 }
