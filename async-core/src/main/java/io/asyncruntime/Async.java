@@ -39,19 +39,14 @@ public final class Async {
         if (EventLoop.currentLoopOrNull() != null) {
             throw new IllegalStateException("Async.run() cannot be called from a running event loop");
         }
-        EventLoop loop = EventLoop.builder().debug(debug).build();
-        try {
-            return loop.runUntilComplete(loop.createTask(coro));
-        } finally {
-            try {
-                cancelAllTasks(loop);
-            } finally {
-                loop.close();
-            }
+        // As asyncio.run: a Runner used once.
+        try (Runner runner = new Runner(debug)) {
+            return runner.run(coro);
         }
     }
 
-    /* asyncio.runners._cancel_all_tasks: cancel what is left, let it unwind, report what failed meanwhile. */
+    /* asyncio.runners._cancel_all_tasks: cancel what is left, let it unwind, report what failed meanwhile.
+       Used by Runner.close (so by run above) and the tests' virtual-time runs. */
     static void cancelAllTasks(EventLoop loop) {
         Set<Task<?>> left = loop.allTasks();
         if (left.isEmpty()) {

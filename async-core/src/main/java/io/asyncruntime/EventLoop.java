@@ -411,9 +411,27 @@ public class EventLoop implements AutoCloseable {
         return taskDecorator;
     }
 
+    /*
+     * asyncio's create_task(coro, context=ctx): the task runs in ctx itself, not in a copy, so what it sets is
+     * seen by the next task given ctx (Runner runs each coroutine in its one context this way).
+     */
+    <T> Task<T> createTask(Coroutine<T> coro, String name, Context context) {
+        Objects.requireNonNull(coro, "coro");
+        Objects.requireNonNull(context, "context");
+        checkNotClosed();
+        checkThread("createTask");
+        Task<T> task = newTask(coro, name, context);
+        startTask(task);
+        return task;
+    }
+
     /* Builds a task on the creating thread: decorated, in a copy of the current context, with its creation site. */
     private <T> Task<T> newTask(Coroutine<T> coro, String name) {
-        Task<T> task = new Task<>(this, decorated(coro), name, Context.current().copy());
+        return newTask(coro, name, Context.current().copy());
+    }
+
+    private <T> Task<T> newTask(Coroutine<T> coro, String name, Context context) {
+        Task<T> task = new Task<>(this, decorated(coro), name, context);
         if (recordCreationSites || debug) {
             task.creationSite = io.asyncruntime.internal.StackFrames.creationSite();
         }
