@@ -499,12 +499,69 @@ public final class Async {
     }
 
     /**
+     * Returns who awaits {@code future} as {@link #captureCallGraph(Future)} does, with at most the newest
+     * {@code limit} frames of each task's stack (zero or less: none, and no stack is walked): asyncio 3.14's
+     * {@code capture_call_graph(future, limit=...)}. Any thread, as {@link #captureCallGraph(Future)}.
+     *
+     * @throws NullPointerException if {@code future} is null
+     */
+    public static FutureCallGraph captureCallGraph(Future<?> future, int limit) {
+        return FutureCallGraph.capture(Objects.requireNonNull(future, "future"), limit);
+    }
+
+    /**
      * Returns the call graph of the current task.
      *
      * @throws IllegalStateException outside a task
      */
     public static FutureCallGraph captureCallGraph() {
         return captureCallGraph(EventLoop.runningLoopOrThrow().currentTaskForAwait());
+    }
+
+    /**
+     * Returns the call graph of {@code future} as text: asyncio 3.14's {@code format_call_graph(future)}; see
+     * {@link io.asyncruntime.debug.CallGraphFormat} for the layout. Any thread (a weakly consistent view from
+     * threads other than the loop's).
+     *
+     * @throws NullPointerException if {@code future} is null
+     */
+    public static String formatCallGraph(Future<?> future) {
+        return captureCallGraph(future).format();
+    }
+
+    /**
+     * Returns the call graph of the current task as text, or an empty string in a loop callback (no current
+     * task), as asyncio 3.14's {@code format_call_graph()}.
+     *
+     * @throws IllegalStateException if no loop runs in this thread
+     */
+    public static String formatCallGraph() {
+        Task<?> current = EventLoop.runningLoopOrThrow().runningTask();
+        return current == null ? "" : formatCallGraph(current);
+    }
+
+    /**
+     * Prints {@link #formatCallGraph(Future)} and a line break to {@code out}: asyncio 3.14's
+     * {@code print_call_graph(future, file=out)}. Any thread, as {@link #formatCallGraph(Future)}.
+     *
+     * @throws NullPointerException if {@code future} or {@code out} is null
+     */
+    public static void printCallGraph(Future<?> future, java.io.PrintStream out) {
+        Objects.requireNonNull(out, "out");
+        out.println(formatCallGraph(future));
+    }
+
+    /**
+     * Prints the current task's call graph to {@link System#out}: asyncio 3.14's {@code print_call_graph()}.
+     * Prints nothing in a loop callback (no current task).
+     *
+     * @throws IllegalStateException if no loop runs in this thread
+     */
+    public static void printCallGraph() {
+        Task<?> current = EventLoop.runningLoopOrThrow().runningTask();
+        if (current != null) {
+            printCallGraph(current, System.out);
+        }
     }
 
     /**

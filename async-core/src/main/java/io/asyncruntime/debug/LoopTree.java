@@ -1,0 +1,149 @@
+package io.asyncruntime.debug;
+
+import io.asyncruntime.Async;
+import io.asyncruntime.EventLoop;
+import io.asyncruntime.Future;
+import io.asyncruntime.FutureCallGraph;
+import io.asyncruntime.Task;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A loop's pending tasks as a tree of who awaits whom, like {@code python -m asyncio pstree <pid>} (3.14),
+ * callable from code, for example to serve it as {@code text/plain}:
+ *
+ * <pre>
+ * EventLoop main-loop: 4 pending tasks
+ * └── (T) main [id=1, PENDING] at com.example.App.main(App.java:20) awaiting &lt;Future pending&gt;
+ *     ├── (T) fetch-a [id=2, PENDING] at com.example.App.fetch(App.java:31)
+ *     └── (T) fetch-b [id=3, CANCELLING] at com.example.App.fetch(App.java:31)
+ * └── (T) ticker [id=4, RUNNING] at com.example.Ticker.run(Ticker.java:9)
+ * </pre>
+ *
+ * <p>A task is a child of each task that awaits it, directly or through plain futures in between (a
+ * {@code gather}, a {@code TaskGroup}'s parent, a {@code shield}), as {@link Async#captureCallGraph} sees
+ * it; the roots are the tasks nobody awaits. Each line gives the task's name, id (as the actuator endpoint
+ * takes it) and {@link TaskState}, its newest frame, and what it is suspended on unless that is a child shown
+ * below it. Siblings and roots are in order of id. A task awaited by two tasks appears under both. A cycle
+ * (which asyncio's {@code pstree} reports as an error) is cut where it closes, marked {@code (cycle)}.
+ *
+ * <p>Threading: any thread. The tree is a weakly consistent snapshot, as the rest of this package: it reads
+ * live tasks without stopping the loop, so a task may be shown in the state it had a moment earlier, and
+ * never blocks or waits for the loop. Cost: one stack walk per pending task.
+ */
+public final class LoopTree {
+    private LoopTree() {
+    }
+
+    /**
+     * Returns the tree of {@code loop}'s pending tasks as text, lines separated by {@code \n}, the first
+     * being a header with the loop's name and the number of pending tasks.
+     *
+     * @throws NullPointerException if {@code loop} is null
+     */
+    public static String format(EventLoop loop) {
+        Objects.requireNonNull(loop, "loop");
+        List<Task<?>> tasks = new ArrayList<>(loop.allTasks());
+        tasks.sort(Comparator.comparingLong(Task::getId));
+        Set<Task<?>> pending = Collections.newSetFromMap(new IdentityHashMap<>());
+        pending.addAll(tasks);
+
+        // Edges from each awaiting task to the tasks it awaits, found from the awaited side.
+        Map<Task<?>, List<Task<?>>> children = new IdentityHashMap<>();
+        Set<Task<?>> awaited = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Task<?> t : tasks) {
+            for (Task<?> parent : awaitingTasks(t)) {
+                if (parent != t && pending.contains(parent)) {
+                    children.computeIfAbsent(parent, k -> new ArrayList<>()).add(t);
+                    awaited.add(t);
+                }
+            }
+        }
+        children.values().forEach(list -> list.sort(Comparator.comparingLong(Task::getId)));
+
+        List<String> lines = new ArrayList<>();
+        lines.add("EventLoop " + loop.name() + ": " + tasks.size() + " pending task" + (tasks.size() == 1 ? "" : "s"));
+        Set<Task<?>> shown = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Task<?> t : tasks) {
+            if (!awaited.contains(t)) {
+                render(t, "", true, children, new ArrayList<>(), shown, lines);
+            }
+        }
+        // Tasks only reachable through a cycle have no root: show each cycle from its oldest task.
+        for (Task<?> t : tasks) {
+            if (!shown.contains(t)) {
+                render(t, "", true, children, new ArrayList<>(), shown, lines);
+            }
+        }
+        return String.join("\n", lines);
+    }
+
+    private static void render(Task<?> task, String prefix, boolean last, Map<Task<?>, List<Task<?>>> children,
+            List<Task<?>> path, Set<Task<?>> shown, List<String> lines) {
+        boolean cycle = path.contains(task);
+        List<Task<?>> kids = cycle ? List.of() : children.getOrDefault(task, List.of());
+        lines.add(prefix + (last ? "└── " : "├── ") + describe(task, kids) + (cycle ? " (cycle)" : ""));
+        if (cycle) {
+            return;
+        }
+        shown.add(task);
+        path.add(task);
+        String childPrefix = prefix + (last ? "    " : "│   ");
+        for (int i = 0; i < kids.size(); i++) {
+            render(kids.get(i), childPrefix, i == kids.size() - 1, children, path, shown, lines);
+        }
+        path.remove(path.size() - 1);
+    }
+
+    private static String describe(Task<?> task, List<Task<?>> kids) {
+        StringBuilder sb = new StringBuilder("(T) ").append(task.getName())
+                .append(" [id=").append(task.getId()).append(", ").append(TaskInfo.stateOf(task)).append(']');
+        List<StackTraceElement> top = safeStack(task);
+        if (!top.isEmpty()) {
+            sb.append(" at ").append(top.get(top.size() - 1));
+        }
+        Future<?> waiter = task.done() ? null : task.awaiting();
+        if (waiter != null && !(waiter instanceof Task<?> t && kids.contains(t))) {
+            sb.append(" awaiting ").append(waiter instanceof Task<?> ? CallGraphFormat.label(waiter) : waiter.toString());
+        }
+        return sb.toString();
+    }
+
+    /* The nearest tasks among those awaiting t, looking through plain futures (gather's, a group's). */
+    private static List<Task<?>> awaitingTasks(Task<?> t) {
+        FutureCallGraph graph;
+        try {
+            graph = Async.captureCallGraph(t, 0);
+        } catch (RuntimeException changedMeanwhile) {
+            return List.of();
+        }
+        Map<Task<?>, Boolean> found = new LinkedHashMap<>();
+        collectTasks(graph.awaitedBy(), found);
+        return new ArrayList<>(found.keySet());
+    }
+
+    private static void collectTasks(List<FutureCallGraph> waiters, Map<Task<?>, Boolean> found) {
+        for (FutureCallGraph w : waiters) {
+            if (w.future() instanceof Task<?> task) {
+                found.put(task, Boolean.TRUE);
+            } else {
+                collectTasks(w.awaitedBy(), found);
+            }
+        }
+    }
+
+    private static List<StackTraceElement> safeStack(Task<?> task) {
+        try {
+            return task.getStack(1);
+        } catch (RuntimeException finishedMeanwhile) {
+            return List.of();
+        }
+    }
+}
