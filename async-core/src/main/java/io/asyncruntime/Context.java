@@ -80,6 +80,10 @@ public final class Context {
      * variable's own default is not consulted): Python's {@code Context.get(var, default)}. Lets a caller
      * read another task's variables ({@link Task#getContext()}) without entering its context.
      *
+     * @param <T>          the variable's type
+     * @param var          the variable
+     * @param defaultValue what to return if {@code var} has no value in this context
+     * @return the value, or {@code defaultValue}
      * @throws NullPointerException if {@code var} is null
      */
     @SuppressWarnings("unchecked")

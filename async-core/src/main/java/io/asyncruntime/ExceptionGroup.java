@@ -35,8 +35,9 @@ public class ExceptionGroup extends RuntimeException {
 
     /* Threading: appended by the loop (owner: TaskGroup); read anywhere, weakly consistent. */
     private final transient List<Throwable> exceptions;
-    /* Threading: guarded by this. How many of exceptions were added as suppressed. */
-    private int syncedSuppressed;
+    /* Threading: guarded by this. How many of exceptions were added as suppressed (0 after deserialization,
+       when exceptions is null and the suppressed list is all there is). */
+    private transient int syncedSuppressed;
 
     ExceptionGroup(String message, List<Throwable> liveExceptions) {
         super(message);
@@ -46,6 +47,8 @@ public class ExceptionGroup extends RuntimeException {
     /**
      * Returns the failures, in the order they happened: Python's {@code ExceptionGroup.exceptions}. A view
      * that grows while the group shuts down. After deserialization, the failures recorded as suppressed.
+     *
+     * @return the failures, unmodifiable
      */
     public List<Throwable> exceptions() {
         if (exceptions == null) {

@@ -19,6 +19,14 @@ import java.util.Set;
  */
 public record FutureCallGraph(Future<?> future, List<StackTraceElement> callStack, List<FutureCallGraph> awaitedBy) {
 
+    /**
+     * Creates a node of a call graph, copying both lists.
+     *
+     * @param future    the future or task this node describes
+     * @param callStack its stack, oldest frame first
+     * @param awaitedBy the graphs of those waiting for it
+     * @throws NullPointerException if a list, or an element of one, is null
+     */
     public FutureCallGraph {
         callStack = List.copyOf(callStack);
         awaitedBy = List.copyOf(awaitedBy);
@@ -59,6 +67,8 @@ public record FutureCallGraph(Future<?> future, List<StackTraceElement> callStac
     /**
      * Returns the graph as text, in the shape of asyncio 3.14's {@code format_call_graph} (newest frame
      * first); see {@link io.asyncruntime.debug.CallGraphFormat}.
+     *
+     * @return the text, lines separated by {@code \n}, without a final line break
      */
     public String format() {
         return io.asyncruntime.debug.CallGraphFormat.format(this);

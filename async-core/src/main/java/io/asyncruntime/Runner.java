@@ -50,7 +50,11 @@ public final class Runner implements AutoCloseable {
         this(EventLoop::new, null);
     }
 
-    /** Creates a runner whose loop is a {@code new EventLoop()} with debug mode set to {@code debug}. */
+    /**
+     * Creates a runner whose loop is a {@code new EventLoop()} with debug mode set to {@code debug}.
+     *
+     * @param debug whether the loop runs in debug mode (asyncio's {@code debug=})
+     */
     public Runner(boolean debug) {
         this(EventLoop::new, debug);
     }
@@ -59,6 +63,7 @@ public final class Runner implements AutoCloseable {
      * Creates a runner whose loop comes from {@code loopFactory} (asyncio's {@code loop_factory}), e.g.
      * {@code EventLoop.builder().name("batch")::build}, keeping the loop's own debug setting.
      *
+     * @param loopFactory makes the loop on first use; called once
      * @throws NullPointerException if {@code loopFactory} is null
      */
     public Runner(Supplier<? extends EventLoop> loopFactory) {
@@ -68,6 +73,8 @@ public final class Runner implements AutoCloseable {
     /**
      * Creates a runner whose loop comes from {@code loopFactory}, with debug mode set to {@code debug}.
      *
+     * @param loopFactory makes the loop on first use; called once
+     * @param debug       whether the loop runs in debug mode
      * @throws NullPointerException if {@code loopFactory} is null
      */
     public Runner(Supplier<? extends EventLoop> loopFactory, boolean debug) {
@@ -83,6 +90,9 @@ public final class Runner implements AutoCloseable {
      * Runs {@code coro} as a task on the runner's loop, in the runner's context, until it is done, and
      * returns its value: asyncio's {@code Runner.run}. The calling thread runs the loop meanwhile.
      *
+     * @param <T>  the coroutine's result type
+     * @param coro the coroutine, run as a new task
+     * @return the coroutine's value
      * @throws NullPointerException if {@code coro} is null
      * @throws IllegalStateException if the runner is closed, a loop is already running in this thread
      *         (calling it from a coroutine), or the loop factory gave a closed or running loop
@@ -96,6 +106,10 @@ public final class Runner implements AutoCloseable {
      * Runs {@code coro} as {@link #run(Coroutine)} does, in {@code context} instead of the runner's
      * (null: the runner's): asyncio's {@code Runner.run(coro, context=...)}.
      *
+     * @param <T>     the coroutine's result type
+     * @param coro    the coroutine, run as a new task
+     * @param context the context the task runs in (itself, not a copy), or null for the runner's
+     * @return the coroutine's value
      * @throws NullPointerException if {@code coro} is null
      * @throws IllegalStateException as {@link #run(Coroutine)}
      * @throws CancelledError if the task was cancelled (any other exception: the coroutine's own)
@@ -114,6 +128,7 @@ public final class Runner implements AutoCloseable {
     /**
      * Returns the runner's loop, creating it if this is the first use: asyncio's {@code Runner.get_loop}.
      *
+     * @return the loop
      * @throws IllegalStateException if the runner is closed
      */
     public EventLoop getLoop() {
@@ -125,6 +140,7 @@ public final class Runner implements AutoCloseable {
      * Returns the context the runner's coroutines run in, creating the loop and the context if this is the
      * first use. Set variables in it with {@link Context#run}.
      *
+     * @return the runner's context
      * @throws IllegalStateException if the runner is closed
      */
     public Context getContext() {
@@ -132,7 +148,11 @@ public final class Runner implements AutoCloseable {
         return context;
     }
 
-    /** Returns whether {@link #close()} was called. */
+    /**
+     * Returns whether {@link #close()} was called.
+     *
+     * @return true once closed
+     */
     public boolean isClosed() {
         return state == State.CLOSED;
     }

@@ -80,6 +80,8 @@ public class Task<T> extends Future<T> {
      * {@link ContextVar#set} calls stored, and stays the same object when the task's code enters another
      * context with {@link Context#run}. Any thread may take the reference; read the variables in it on the
      * loop thread between the task's steps, or once the task is done.
+     *
+     * @return the task's context, the same object for the task's whole life
      */
     public Context getContext() {
         return ownContext;

@@ -36,6 +36,8 @@ public final class CallGraphFormat {
      * Returns {@code graph} as text, lines separated by {@code \n}, without a final line break (as
      * {@code format_call_graph}).
      *
+     * @param graph the graph, as {@link io.asyncruntime.Async#captureCallGraph(Future)} returns it
+     * @return the text
      * @throws NullPointerException if {@code graph} is null
      */
     public static String format(FutureCallGraph graph) {
@@ -45,7 +47,13 @@ public final class CallGraphFormat {
         return String.join("\n", lines);
     }
 
-    /** Returns the one-line label of {@code future} used in graphs and trees: {@code Task(name='x', id=7)}. */
+    /**
+     * Returns the one-line label of {@code future} used in graphs and trees: {@code Task(name='x', id=7)} or
+     * {@code Future(id=0x1b6d3586)}.
+     *
+     * @param future a task or a plain future
+     * @return its label
+     */
     public static String label(Future<?> future) {
         if (future instanceof Task<?> t) {
             return "Task(name='" + t.getName() + "', id=" + t.getId() + ")";

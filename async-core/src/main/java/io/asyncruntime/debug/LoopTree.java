@@ -46,6 +46,8 @@ public final class LoopTree {
      * Returns the tree of {@code loop}'s pending tasks as text, lines separated by {@code \n}, the first
      * being a header with the loop's name and the number of pending tasks.
      *
+     * @param loop the loop, running or not
+     * @return the tree as text
      * @throws NullPointerException if {@code loop} is null
      */
     public static String format(EventLoop loop) {
