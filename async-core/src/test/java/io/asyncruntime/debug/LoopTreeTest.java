@@ -126,6 +126,34 @@ class LoopTreeTest {
         assertThatThrownBy(() -> LoopTree.format(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("loop");
     }
 
+    @Test
+    void aBoundedTreeShowsAtMostThatManyTasksAndCountsTheRest() {
+        try (Runner runner = virtualRunner()) {
+            List<String> lines = runner.run(() -> {
+                for (int i = 0; i < 5; i++) {
+                    Async.createTask(() -> {
+                        Async.sleep(60);
+                        return null;
+                    }, "sleeper-" + i);
+                }
+                Async.sleep(0);
+                return LoopTree.format(Async.getRunningLoop(), 2).lines().toList();
+            });
+            assertThat(lines).hasSize(4);
+            assertThat(lines.get(0)).isEqualTo("EventLoop tree-loop: 6 pending tasks");
+            assertThat(lines.get(2)).startsWith("└── (T) sleeper-0 [id=");
+            assertThat(lines.get(3)).isEqualTo("... 4 more pending tasks not shown");
+        }
+        EventLoop idle = EventLoop.builder().clock(new ManualClock()).build();
+        try {
+            assertThat(LoopTree.format(idle, 0)).startsWith("EventLoop ").endsWith(": 0 pending tasks");
+            assertThatThrownBy(() -> LoopTree.format(idle, -1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("maxTasks");
+        } finally {
+            idle.close();
+        }
+    }
+
     /* Safe from any thread: formatted over and over from the test thread while the loop creates and ends tasks. */
     @Test
     void formattingFromAnotherThreadWhileTasksComeAndGoNeverFails() throws Exception {
