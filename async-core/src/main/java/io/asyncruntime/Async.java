@@ -39,19 +39,14 @@ public final class Async {
         if (EventLoop.currentLoopOrNull() != null) {
             throw new IllegalStateException("Async.run() cannot be called from a running event loop");
         }
-        EventLoop loop = EventLoop.builder().debug(debug).build();
-        try {
-            return loop.runUntilComplete(loop.createTask(coro));
-        } finally {
-            try {
-                cancelAllTasks(loop);
-            } finally {
-                loop.close();
-            }
+        // As asyncio.run: a Runner used once.
+        try (Runner runner = new Runner(debug)) {
+            return runner.run(coro);
         }
     }
 
-    /* asyncio.runners._cancel_all_tasks: cancel what is left, let it unwind, report what failed meanwhile. */
+    /* asyncio.runners._cancel_all_tasks: cancel what is left, let it unwind, report what failed meanwhile.
+       Used by Runner.close (so by run above) and the tests' virtual-time runs. */
     static void cancelAllTasks(EventLoop loop) {
         Set<Task<?>> left = loop.allTasks();
         if (left.isEmpty()) {
@@ -101,36 +96,53 @@ public final class Async {
     }
 
     /**
-     * Suspends the current task for {@code delay}; a zero delay yields once to every other ready step.
+     * Suspends the current task for {@code delay}: asyncio's {@code sleep}. A zero or negative delay (a late
+     * caller's remaining time) is a pure yield: the task goes once to the back of the ready queue, so every
+     * other ready step runs first. A delay longer than about 146 years never ends (until cancelled).
      *
-     * @throws IllegalArgumentException if delay is negative
+     * @throws NullPointerException if {@code delay} is null
+     * @throws CancelledError if the task is cancelled meanwhile
      * @throws IllegalStateException outside a task
      */
     public static void sleep(Duration delay) {
         sleep(delay, null);
     }
 
-    /** Suspends the current task for {@code seconds}; see {@link #sleep(Duration)}. */
+    /**
+     * Suspends the current task for {@code seconds}; see {@link #sleep(Duration)}. {@code +Infinity} sleeps
+     * until cancelled, {@code -Infinity} is a yield.
+     *
+     * @throws IllegalArgumentException if {@code seconds} is NaN (asyncio: {@code ValueError})
+     * @throws CancelledError if the task is cancelled meanwhile
+     * @throws IllegalStateException outside a task
+     */
     public static void sleep(double seconds) {
-        sleepNanos(EventLoop.delayNanos(seconds), null);
+        sleepNanos(EventLoop.dueInNanos(seconds, "seconds"), null);
     }
 
-    /** Suspends the current task for {@code delay}, then returns {@code result}; see {@link #sleep(Duration)}. */
+    /**
+     * Suspends the current task for {@code delay}, then returns {@code result}; see {@link #sleep(Duration)}.
+     * A zero or negative delay yields once and returns {@code result}.
+     *
+     * @throws NullPointerException if {@code delay} is null
+     * @throws CancelledError if the task is cancelled meanwhile
+     * @throws IllegalStateException outside a task
+     */
     public static <T> T sleep(Duration delay, T result) {
-        return sleepNanos(EventLoop.delayNanos(delay), result);
+        return sleepNanos(EventLoop.dueInNanos(delay, "delay"), result);
     }
 
     private static <T> T sleepNanos(long nanos, T result) {
         EventLoop loop = EventLoop.runningLoopOrThrow();
         Task<?> task = loop.currentTaskForAwait();
-        if (nanos == 0) {
-            // asyncio's __sleep0: a bare yield; the task goes to the back of the ready queue.
+        if (nanos <= 0) {
+            // asyncio's __sleep0 (sleep() takes it for any delay <= 0): a bare yield; the task goes to the back of the ready queue.
             task.runner.yieldNow();
             task.raisePendingCancel();
             return result;
         }
         Future<T> wake = new Future<>(loop);
-        TimerHandle timer = loop.scheduleTimer(loop.nanoTime() + nanos, () -> {
+        TimerHandle timer = loop.scheduleTimer(loop.deadlineAfter(nanos), () -> {
             if (!wake.done()) {
                 wake.finishWithResult(result);
             }
@@ -182,9 +194,11 @@ public final class Async {
 
     /**
      * Returns {@code obj} as a future of the running loop: a future as is, a coroutine wrapped in a task,
-     * another awaitable wrapped in a task that awaits it.
+     * another awaitable wrapped in a task that awaits it: asyncio's {@code ensure_future}.
      *
+     * @throws NullPointerException if {@code obj} is null
      * @throws IllegalArgumentException for anything else
+     * @throws IllegalStateException if a task must be created and no loop runs in this thread
      */
     @SuppressWarnings("unchecked")
     public static <T> Future<T> ensureFuture(Object obj) {
@@ -214,18 +228,26 @@ public final class Async {
     /**
      * Runs the awaitables (futures, tasks, coroutines; coroutines become tasks) concurrently and returns a
      * future of their results in argument order; see {@link #gather(List, boolean)}. Note that a single
-     * {@code List} argument is one awaitable to this varargs form: pass lists to the other one.
+     * {@code List} argument is one awaitable to this varargs form: pass lists to the other one. No argument
+     * gives a future already done with an empty list, as asyncio's {@code gather()}.
+     *
+     * @throws NullPointerException if {@code aws} or an element of it is null
+     * @throws IllegalArgumentException as {@link #gather(List, boolean)}
+     * @throws IllegalStateException outside a loop
      */
     public static Future<List<Object>> gather(Object... aws) {
-        return Gather.gather(java.util.Arrays.asList(aws), false);
+        return Gather.gather(java.util.Arrays.asList(Objects.requireNonNull(aws, "aws")), false);
     }
 
     /**
      * Runs the awaitables concurrently and returns a future of their results in order. The first failure
      * (or a child's cancellation, as a {@link CancelledError}) completes it at once and cancels nothing;
      * with {@code returnExceptions} failures are results instead. Cancelling the returned future cancels the
-     * children not yet done. An empty list gives a future done with an empty list.
+     * children not yet done. An empty list gives a future done with an empty list. asyncio's {@code gather}.
+     * Loop thread only.
      *
+     * @throws NullPointerException if {@code aws} or an element of it is null
+     * @throws IllegalStateException outside a loop
      * @throws IllegalArgumentException if an element is neither an {@link Awaitable} nor a {@link Coroutine},
      *         or they belong to different loops
      */
@@ -236,11 +258,15 @@ public final class Async {
     /**
      * Protects {@code aw} from cancellation: cancelling the returned future (or the task awaiting it) does not
      * cancel {@code aw}, which keeps running; {@code aw}'s own cancellation cancels the returned future. A
-     * done {@code aw} is returned as is.
+     * done {@code aw} is returned as is. asyncio's {@code shield}. Loop thread only.
+     *
+     * @throws NullPointerException if {@code aw} is null
+     * @throws IllegalArgumentException if {@code aw} is neither an {@link Awaitable} nor a {@link Coroutine}
+     * @throws IllegalStateException outside a loop
      */
     @SuppressWarnings("unchecked")
     public static <T> Future<T> shield(Object aw) {
-        Future<T> inner = ensureFuture(aw);
+        Future<T> inner = ensureFuture(Objects.requireNonNull(aw, "aw"));
         if (inner.done()) {
             return inner;
         }
@@ -273,9 +299,18 @@ public final class Async {
      * Awaits {@code aw} (a future or task, or a coroutine run inline) for at most {@code timeout} (null: no
      * limit). On timeout it cancels {@code aw}, waits until it has really finished (its {@code finally} blocks
      * ran), then throws {@link TimeoutError}. If the waiting task is cancelled meanwhile, {@code aw} is
-     * cancelled too. A zero timeout checks once: done, or cancelled and {@link TimeoutError}.
+     * cancelled too: asyncio's {@code wait_for}.
      *
-     * @throws IllegalArgumentException if the timeout is negative
+     * <p>A zero or negative timeout (a late caller's remaining time) checks once, as asyncio 3.12+ does: a
+     * done future gives its outcome; anything else, a coroutine included, becomes a task that is cancelled
+     * before it runs a single line, and {@link TimeoutError} is thrown once it is done (unless it refused the
+     * cancellation and returned a value, which is then returned). A timeout longer than about 146 years is
+     * no limit.
+     *
+     * @throws NullPointerException if {@code aw} is null
+     * @throws IllegalArgumentException if {@code aw} is neither an {@link Awaitable} nor a {@link Coroutine}
+     * @throws TimeoutError if the timeout passed first (its cause: {@code aw}'s {@link CancelledError})
+     * @throws CancelledError if the waiting task is cancelled meanwhile
      * @throws IllegalStateException outside a task
      */
     @SuppressWarnings("unchecked")
@@ -286,8 +321,8 @@ public final class Async {
         if (timeout == null) {
             return awaitAny(aw);
         }
-        long nanos = EventLoop.delayNanos(timeout);
-        if (nanos == 0) {
+        long nanos = EventLoop.dueInNanos(timeout, "timeout");
+        if (nanos <= 0) {
             Future<T> f = ensureFuture(aw);
             if (f.done()) {
                 return f.result();
@@ -301,7 +336,7 @@ public final class Async {
                 throw te;
             }
         }
-        Timeout scope = new Timeout(loop.time() + nanos / 1e9, false);
+        Timeout scope = new Timeout(loop.deadlineAfter(nanos) / 1e9, false);
         T value;
         try {
             value = awaitAny(aw);
@@ -343,12 +378,18 @@ public final class Async {
 
     /**
      * Waits until {@code when} says so, or {@code timeout} (null: none) passes, and returns which futures are
-     * done and which pending; it never raises on timeout and never cancels. Coroutines become tasks.
+     * done and which pending; it never raises on timeout and never cancels: asyncio's {@code wait}.
+     * Coroutines become tasks. A zero or negative timeout still lets one loop iteration pass, so futures that
+     * are done, or finish in that iteration, are reported done (as asyncio, whose timer is then already due).
      *
-     * @throws IllegalArgumentException if the collection is empty or the timeout negative
+     * @throws NullPointerException if {@code aws}, an element of it, or {@code when} is null
+     * @throws IllegalArgumentException if {@code aws} is empty (asyncio: {@code ValueError}), or an element is
+     *         neither an {@link Awaitable} nor a {@link Coroutine}
+     * @throws CancelledError if the waiting task is cancelled meanwhile (the futures are not)
+     * @throws IllegalStateException outside a task
      */
     public static WaitResult wait(Collection<?> aws, Duration timeout, ReturnWhen when) {
-        return Waiting.await(aws, timeout == null ? null : EventLoop.delayNanos(timeout), when);
+        return Waiting.await(aws, timeout == null ? null : EventLoop.dueInNanos(timeout, "timeout"), when);
     }
 
     /**
@@ -361,10 +402,15 @@ public final class Async {
      * }
      * }</pre>
      *
-     * @throws IllegalArgumentException if the collection is empty or the timeout negative
+     * <p>As asyncio's {@code as_completed}: an empty collection yields nothing; a zero or negative timeout
+     * still yields the futures that are already done (or finish in the next loop iteration), then raises.
+     *
+     * @throws NullPointerException if {@code aws} or an element of it is null
+     * @throws IllegalArgumentException if an element is neither an {@link Awaitable} nor a {@link Coroutine}
+     * @throws IllegalStateException outside a loop
      */
     public static Iterable<Awaitable<Object>> asCompleted(Collection<?> aws, Duration timeout) {
-        return new Waiting.AsCompleted(aws, timeout == null ? null : EventLoop.delayNanos(timeout));
+        return new Waiting.AsCompleted(aws, timeout == null ? null : EventLoop.dueInNanos(timeout, "timeout"));
     }
 
     /**
@@ -470,12 +516,69 @@ public final class Async {
     }
 
     /**
+     * Returns who awaits {@code future} as {@link #captureCallGraph(Future)} does, with at most the newest
+     * {@code limit} frames of each task's stack (zero or less: none, and no stack is walked): asyncio 3.14's
+     * {@code capture_call_graph(future, limit=...)}. Any thread, as {@link #captureCallGraph(Future)}.
+     *
+     * @throws NullPointerException if {@code future} is null
+     */
+    public static FutureCallGraph captureCallGraph(Future<?> future, int limit) {
+        return FutureCallGraph.capture(Objects.requireNonNull(future, "future"), limit);
+    }
+
+    /**
      * Returns the call graph of the current task.
      *
      * @throws IllegalStateException outside a task
      */
     public static FutureCallGraph captureCallGraph() {
         return captureCallGraph(EventLoop.runningLoopOrThrow().currentTaskForAwait());
+    }
+
+    /**
+     * Returns the call graph of {@code future} as text: asyncio 3.14's {@code format_call_graph(future)}; see
+     * {@link io.asyncruntime.debug.CallGraphFormat} for the layout. Any thread (a weakly consistent view from
+     * threads other than the loop's).
+     *
+     * @throws NullPointerException if {@code future} is null
+     */
+    public static String formatCallGraph(Future<?> future) {
+        return captureCallGraph(future).format();
+    }
+
+    /**
+     * Returns the call graph of the current task as text, or an empty string in a loop callback (no current
+     * task), as asyncio 3.14's {@code format_call_graph()}.
+     *
+     * @throws IllegalStateException if no loop runs in this thread
+     */
+    public static String formatCallGraph() {
+        Task<?> current = EventLoop.runningLoopOrThrow().runningTask();
+        return current == null ? "" : formatCallGraph(current);
+    }
+
+    /**
+     * Prints {@link #formatCallGraph(Future)} and a line break to {@code out}: asyncio 3.14's
+     * {@code print_call_graph(future, file=out)}. Any thread, as {@link #formatCallGraph(Future)}.
+     *
+     * @throws NullPointerException if {@code future} or {@code out} is null
+     */
+    public static void printCallGraph(Future<?> future, java.io.PrintStream out) {
+        Objects.requireNonNull(out, "out");
+        out.println(formatCallGraph(future));
+    }
+
+    /**
+     * Prints the current task's call graph to {@link System#out}: asyncio 3.14's {@code print_call_graph()}.
+     * Prints nothing in a loop callback (no current task).
+     *
+     * @throws IllegalStateException if no loop runs in this thread
+     */
+    public static void printCallGraph() {
+        Task<?> current = EventLoop.runningLoopOrThrow().runningTask();
+        if (current != null) {
+            printCallGraph(current, System.out);
+        }
     }
 
     /**

@@ -75,6 +75,24 @@ public final class Context {
         return entries.length / 2;
     }
 
+    /**
+     * Returns the value {@code var} has in this context, or {@code defaultValue} if it has none there (the
+     * variable's own default is not consulted): Python's {@code Context.get(var, default)}. Lets a caller
+     * read another task's variables ({@link Task#getContext()}) without entering its context.
+     *
+     * @param <T>          the variable's type
+     * @param var          the variable
+     * @param defaultValue what to return if {@code var} has no value in this context
+     * @return the value, or {@code defaultValue}
+     * @throws NullPointerException if {@code var} is null
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T get(ContextVar<T> var, T defaultValue) {
+        Objects.requireNonNull(var, "var");
+        int i = indexOf(var);
+        return i < 0 ? defaultValue : (T) entries[i + 1];
+    }
+
     /** Returns whether {@code var} has a value in this context. */
     public boolean containsKey(ContextVar<?> var) {
         return indexOf(var) >= 0;

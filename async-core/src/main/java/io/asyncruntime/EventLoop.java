@@ -268,28 +268,45 @@ public class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Schedules {@code callback} after {@code delaySeconds}. Loop thread only.
+     * Schedules {@code callback} after {@code delaySeconds}: asyncio's {@code loop.call_later}. A delay at or
+     * below zero is already due: the callback runs in the next iteration, ordered by its deadline among the
+     * due timers (a delay of -1 runs before one of 0, as in asyncio); an infinite delay never comes due.
+     * Loop thread only.
      *
-     * @throws IllegalArgumentException if the delay is negative or not a number
+     * @throws IllegalArgumentException if {@code delaySeconds} is NaN
+     * @throws IllegalStateException if the loop is closed or this is not the loop's thread
      */
     public TimerHandle callLater(double delaySeconds, Runnable callback) {
-        return callAtNanos(clock.nanoTime() + delayNanos(delaySeconds), callback);
-    }
-
-    /** Schedules {@code callback} after {@code delay}; see {@link #callLater(double, Runnable)}. */
-    public TimerHandle callLater(Duration delay, Runnable callback) {
-        return callAtNanos(clock.nanoTime() + delayNanos(delay), callback);
+        return callAtNanos(deadlineAfter(dueInNanos(delaySeconds, "delaySeconds")), callback);
     }
 
     /**
-     * Schedules {@code callback} at loop time {@code when} (seconds, as {@link #time()}); a time in the past
-     * runs in the next iteration. Loop thread only.
+     * Schedules {@code callback} after {@code delay}; see {@link #callLater(double, Runnable)}. A zero or
+     * negative delay is already due; a delay longer than about 146 years never comes due.
+     *
+     * @throws NullPointerException if {@code delay} or {@code callback} is null
+     * @throws IllegalStateException if the loop is closed or this is not the loop's thread
+     */
+    public TimerHandle callLater(Duration delay, Runnable callback) {
+        return callAtNanos(deadlineAfter(dueInNanos(delay, "delay")), callback);
+    }
+
+    /**
+     * Schedules {@code callback} at loop time {@code when} (seconds, as {@link #time()}): asyncio's
+     * {@code loop.call_at}. A time in the past, even {@code -Infinity}, runs in the next iteration, ordered by
+     * time among the due timers; {@code +Infinity} never comes due. Loop thread only.
+     *
+     * @throws IllegalArgumentException if {@code when} is NaN (asyncio accepts it and then misorders its timer
+     *         heap; a Java caller gets told instead)
+     * @throws IllegalStateException if the loop is closed or this is not the loop's thread
      */
     public TimerHandle callAt(double when, Runnable callback) {
         if (Double.isNaN(when)) {
-            throw new IllegalArgumentException("when must be a number");
+            throw new IllegalArgumentException("when must be a loop time in seconds, got NaN");
         }
-        return callAtNanos((long) (when * 1e9), callback);
+        // Relative to now, so that -Infinity and +Infinity saturate instead of overflowing the deadline.
+        double inNanos = when * 1e9 - clock.nanoTime();
+        return callAtNanos(deadlineAfter(saturate(inNanos)), callback);
     }
 
     TimerHandle callAtNanos(long deadlineNanos, Runnable callback) {
@@ -307,22 +324,53 @@ public class EventLoop implements AutoCloseable {
         return h;
     }
 
-    static long delayNanos(double seconds) {
-        if (Double.isNaN(seconds) || seconds < 0) {
-            throw new IllegalArgumentException("delay must be a non-negative number of seconds, got " + seconds);
+    /* A delay this long is "never": far enough that no loop reaches it, near enough that now + it cannot overflow. */
+    static final long NEVER_NANOS = Long.MAX_VALUE / 4;
+
+    /**
+     * Converts a delay in seconds to nanoseconds for a function where a delay at or below zero means "already
+     * due" (asyncio: sleep, call_later, wait_for, wait, as_completed): negative values are kept (callers that
+     * need zero clamp), infinities saturate to +-{@link #NEVER_NANOS}, NaN is refused naming {@code param}.
+     */
+    static long dueInNanos(double seconds, String param) {
+        if (Double.isNaN(seconds)) {
+            throw new IllegalArgumentException(param + " must be a number of seconds, got NaN");
         }
-        return seconds >= Long.MAX_VALUE / 1e9 ? Long.MAX_VALUE / 4 : (long) (seconds * 1e9);
+        return saturate(seconds * 1e9);
     }
 
+    /** As {@link #dueInNanos(double, String)} for a Duration, which cannot be NaN but can be null. */
+    static long dueInNanos(Duration delay, String param) {
+        Objects.requireNonNull(delay, param);
+        long seconds = delay.getSeconds();
+        if (seconds >= NEVER_NANOS / 1_000_000_000L) {
+            return NEVER_NANOS;
+        }
+        if (seconds <= -NEVER_NANOS / 1_000_000_000L) {
+            return -NEVER_NANOS;
+        }
+        return seconds * 1_000_000_000L + delay.getNano();
+    }
+
+    private static long saturate(double nanos) {
+        return nanos >= NEVER_NANOS ? NEVER_NANOS : nanos <= -NEVER_NANOS ? -NEVER_NANOS : (long) nanos;
+    }
+
+    /* The loop-clock deadline {@code nanos} from now; both stay within +-NEVER_NANOS of now, so no overflow. */
+    long deadlineAfter(long nanos) {
+        return clock.nanoTime() + nanos;
+    }
+
+    /* For settings that must be a non-negative length (thresholds), not a delay: negative is a caller's error. */
     static long delayNanos(Duration delay) {
         Objects.requireNonNull(delay, "delay");
         if (delay.isNegative()) {
             throw new IllegalArgumentException("delay must not be negative, got " + delay);
         }
         try {
-            return Math.min(delay.toNanos(), Long.MAX_VALUE / 4);
+            return Math.min(delay.toNanos(), NEVER_NANOS);
         } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE / 4;
+            return NEVER_NANOS;
         }
     }
 
@@ -431,9 +479,27 @@ public class EventLoop implements AutoCloseable {
         return taskDecorator;
     }
 
+    /*
+     * asyncio's create_task(coro, context=ctx): the task runs in ctx itself, not in a copy, so what it sets is
+     * seen by the next task given ctx (Runner runs each coroutine in its one context this way).
+     */
+    <T> Task<T> createTask(Coroutine<T> coro, String name, Context context) {
+        Objects.requireNonNull(coro, "coro");
+        Objects.requireNonNull(context, "context");
+        checkNotClosed();
+        checkThread("createTask");
+        Task<T> task = newTask(coro, name, context);
+        startTask(task);
+        return task;
+    }
+
     /* Builds a task on the creating thread: decorated, in a copy of the current context, with its creation site. */
     private <T> Task<T> newTask(Coroutine<T> coro, String name) {
-        Task<T> task = new Task<>(this, decorated(coro), name, Context.current().copy());
+        return newTask(coro, name, Context.current().copy());
+    }
+
+    private <T> Task<T> newTask(Coroutine<T> coro, String name, Context context) {
+        Task<T> task = new Task<>(this, decorated(coro), name, context);
         if (recordCreationSites || debug) {
             task.creationSite = io.asyncruntime.internal.StackFrames.creationSite();
         }

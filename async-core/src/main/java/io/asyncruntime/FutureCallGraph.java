@@ -9,6 +9,9 @@ import java.util.Set;
 /**
  * Who awaits whom: asyncio 3.14's {@code FutureCallGraph}, built by {@link Async#captureCallGraph}.
  *
+ * <p>Threading: immutable once built; built on the loop thread, or from another thread as a weakly
+ * consistent view (the loop may change it meanwhile).
+ *
  * @param future    the future or task this node describes
  * @param callStack for a task, where it is (its stack, oldest frame first); empty for a plain future
  * @param awaitedBy the graphs of the tasks and futures waiting for this one: tasks suspended on it, the
@@ -16,6 +19,14 @@ import java.util.Set;
  */
 public record FutureCallGraph(Future<?> future, List<StackTraceElement> callStack, List<FutureCallGraph> awaitedBy) {
 
+    /**
+     * Creates a node of a call graph, copying both lists.
+     *
+     * @param future    the future or task this node describes
+     * @param callStack its stack, oldest frame first
+     * @param awaitedBy the graphs of those waiting for it
+     * @throws NullPointerException if a list, or an element of one, is null
+     */
     public FutureCallGraph {
         callStack = List.copyOf(callStack);
         awaitedBy = List.copyOf(awaitedBy);
@@ -29,7 +40,7 @@ public record FutureCallGraph(Future<?> future, List<StackTraceElement> callStac
         List<StackTraceElement> stack = future instanceof Task<?> t ? t.getStack(limit) : List.of();
         List<FutureCallGraph> by = new ArrayList<>();
         if (visiting.add(future)) {
-            for (Future<?> waiter : future.awaitedBy()) {
+            for (Future<?> waiter : awaitersOf(future)) {
                 by.add(capture(waiter, limit, visiting));
             }
             visiting.remove(future);
@@ -37,34 +48,29 @@ public record FutureCallGraph(Future<?> future, List<StackTraceElement> callStac
         return new FutureCallGraph(future, stack, by);
     }
 
-    /** Returns the graph as text, in the layout of asyncio's {@code format_call_graph}. */
-    public String format() {
-        StringBuilder sb = new StringBuilder();
-        render(this, 0, sb);
-        return sb.toString();
+    /*
+     * future.awaitedBy() is loop-confined; read from another thread (an actuator request) it may meet a list
+     * the loop is changing. The view is weakly consistent anyway, so retry once, then show no waiters.
+     */
+    private static List<Future<?>> awaitersOf(Future<?> future) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return future.awaitedBy();
+            } catch (java.util.ConcurrentModificationException | IndexOutOfBoundsException changing) {
+                if (attempt == 1) {
+                    return List.of();
+                }
+            }
+        }
     }
 
-    private static void render(FutureCallGraph g, int level, StringBuilder sb) {
-        String indent = "    ".repeat(level);
-        Future<?> f = g.future();
-        sb.append(indent).append("* ");
-        if (f instanceof Task<?> t) {
-            sb.append("Task(name='").append(t.getName()).append("', id=").append(t.getId()).append(')');
-        } else {
-            sb.append(f);
-        }
-        sb.append('\n');
-        if (!g.callStack().isEmpty()) {
-            sb.append(indent).append("  + Call stack:\n");
-            for (StackTraceElement e : g.callStack()) {
-                sb.append(indent).append("  |   at ").append(e).append('\n');
-            }
-        }
-        if (!g.awaitedBy().isEmpty()) {
-            sb.append(indent).append("  + Awaited by:\n");
-            for (FutureCallGraph w : g.awaitedBy()) {
-                render(w, level + 1, sb);
-            }
-        }
+    /**
+     * Returns the graph as text, in the shape of asyncio 3.14's {@code format_call_graph} (newest frame
+     * first); see {@link io.asyncruntime.debug.CallGraphFormat}.
+     *
+     * @return the text, lines separated by {@code \n}, without a final line break
+     */
+    public String format() {
+        return io.asyncruntime.debug.CallGraphFormat.format(this);
     }
 }

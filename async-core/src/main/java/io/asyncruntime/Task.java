@@ -41,6 +41,8 @@ public class Task<T> extends Future<T> {
     final TaskRunner runner;
     /* Threading: the task's own code while it runs (Context.run may swap it). */
     Context context;
+    /* The context the task was created with, whatever Context.run swaps in meanwhile: getContext(). */
+    private final Context ownContext;
     /* Threading: loop only. What the task is suspended on (CPython's _fut_waiter). Invariant: non-null only
        while the task is suspended at an await, or after a cancel() that the awaited task refused. */
     Future<?> futWaiter;
@@ -85,8 +87,22 @@ public class Task<T> extends Future<T> {
         this.id = IDS.incrementAndGet();
         this.name = name;
         this.context = context;
+        this.ownContext = context;
         this.createdNanos = System.nanoTime();
         this.runner = loop.engineMode() == EngineMode.FAST ? new CarrierTaskRunner(this) : new HandOffTaskRunner(this);
+    }
+
+    /**
+     * Returns the context the task runs in: asyncio's {@code Task.get_context()} (3.12). It is a copy of the
+     * creator's context (or the one given to {@link Runner#run(Coroutine, Context)}), holds what the task's
+     * {@link ContextVar#set} calls stored, and stays the same object when the task's code enters another
+     * context with {@link Context#run}. Any thread may take the reference; read the variables in it on the
+     * loop thread between the task's steps, or once the task is done.
+     *
+     * @return the task's context, the same object for the task's whole life
+     */
+    public Context getContext() {
+        return ownContext;
     }
 
     /** Returns the task's name; {@code Task-<id>} unless one was given or set. */

@@ -20,11 +20,9 @@ final class Waiting {
     private Waiting() {
     }
 
-    static Set<Future<?>> distinctFutures(Collection<?> aws, String function) {
+    /* The distinct futures of aws, in order; empty only when aws is (wait refuses that, asCompleted allows it). */
+    static Set<Future<?>> distinctFutures(Collection<?> aws) {
         Objects.requireNonNull(aws, "aws");
-        if (aws.isEmpty()) {
-            throw new IllegalArgumentException(function + "() needs at least one awaitable: the collection is empty");
-        }
         Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         Set<Future<?>> futures = new LinkedHashSet<>();
         for (Object aw : aws) {
@@ -36,11 +34,16 @@ final class Waiting {
     }
 
     static WaitResult await(Collection<?> aws, Long timeoutNanos, ReturnWhen when) {
-        Objects.requireNonNull(when, "returnWhen");
-        Set<Future<?>> fs = distinctFutures(aws, "wait");
+        Objects.requireNonNull(aws, "aws");
+        Objects.requireNonNull(when, "when");
+        if (aws.isEmpty()) {
+            // asyncio raises ValueError("Set of Tasks/Futures is empty."): waiting on nothing is a caller's bug.
+            throw new IllegalArgumentException("aws must not be empty: wait() needs at least one awaitable");
+        }
+        Set<Future<?>> fs = distinctFutures(aws);
         EventLoop loop = EventLoop.runningLoopOrThrow();
         Future<Void> waiter = loop.createFuture();
-        TimerHandle timer = timeoutNanos == null ? null : loop.scheduleTimer(loop.nanoTime() + timeoutNanos, () -> {
+        TimerHandle timer = timeoutNanos == null ? null : loop.scheduleTimer(loop.deadlineAfter(timeoutNanos), () -> {
             if (!waiter.done()) {
                 waiter.finishWithResult(null);
             }
@@ -104,13 +107,15 @@ final class Waiting {
 
         AsCompleted(Collection<?> aws, Long timeoutNanos) {
             this.loop = EventLoop.runningLoopOrThrow();
-            this.todo = distinctFutures(aws, "asCompleted");
+            this.todo = distinctFutures(aws);
             this.total = todo.size();
             for (Future<?> f : List.copyOf(todo)) {
                 addCallback(f, onCompletion);
             }
-            if (timeoutNanos != null) {
-                timer = loop.scheduleTimer(loop.nanoTime() + timeoutNanos, this::onTimeout, null);
+            if (timeoutNanos != null && !todo.isEmpty()) {
+                // A timeout at or below zero is due at once, but the completions of futures already done are
+                // queued before it (their callbacks are scheduled now), so those are still handed out: asyncio.
+                timer = loop.scheduleTimer(loop.deadlineAfter(timeoutNanos), this::onTimeout, null);
             }
         }
 

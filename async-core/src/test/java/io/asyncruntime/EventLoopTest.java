@@ -84,12 +84,44 @@ class EventLoopTest {
         assertThat(loop.time()).isEqualTo(2.0);
     }
 
+    /* Checked on python3.13: call_later(0), (-1), call_at(now - 5), call_later(-inf) and a call_soon made
+       after them run as soon, -inf, at-5, -1, 0: due timers in deadline order, after the ready callbacks. */
+    @Test
+    void callLaterAtOrBelowZeroIsDueInTheNextIterationInDeadlineOrder() {
+        List<String> calls = new ArrayList<>();
+        loop.callLater(5, () -> calls.add("later@5"));
+        loop.callLater(0, () -> calls.add("0"));
+        loop.callLater(-1, () -> calls.add("-1"));
+        loop.callAt(loop.time() - 5, () -> calls.add("at-5"));
+        loop.callLater(Double.NEGATIVE_INFINITY, () -> calls.add("-inf"));
+        loop.callLater(Duration.ofSeconds(-2), () -> calls.add("duration-2"));
+        loop.callSoon(() -> calls.add("soon"));
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        assertThat(calls).containsExactly("soon", "-inf", "at-5", "duration-2", "-1", "0");
+        assertThat(loop.time()).isEqualTo(0.0);
+    }
+
+    @Test
+    void infiniteDelaysAndTimesNeverComeDue() {
+        List<String> calls = new ArrayList<>();
+        TimerHandle inf = loop.callLater(Double.POSITIVE_INFINITY, () -> calls.add("inf"));
+        loop.callAt(Double.POSITIVE_INFINITY, () -> calls.add("at inf"));
+        loop.callLater(Duration.ofSeconds(Long.MAX_VALUE), () -> calls.add("max duration"));
+        loop.callAt(Double.NEGATIVE_INFINITY, () -> calls.add("at -inf"));
+        runFor(1_000_000);
+        assertThat(calls).containsExactly("at -inf");
+        assertThat(inf.when()).isGreaterThan(1e9);
+    }
+
     @Test
     void badArgumentsAreClearErrors() {
-        assertThatThrownBy(() -> loop.callLater(-0.001, () -> { })).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> loop.callLater(Duration.ofSeconds(-1), () -> { })).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> loop.callLater(Double.NaN, () -> { })).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> loop.callAt(Double.NaN, () -> { })).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> loop.callLater(Double.NaN, () -> { })).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("delaySeconds");
+        assertThatThrownBy(() -> loop.callAt(Double.NaN, () -> { })).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("when");
+        assertThatThrownBy(() -> loop.callLater((Duration) null, () -> { })).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("delay");
         assertThatThrownBy(() -> loop.callSoon(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> loop.callLater(1, null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> loop.createTask(null)).isInstanceOf(NullPointerException.class);
