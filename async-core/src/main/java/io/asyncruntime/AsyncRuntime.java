@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One event loop on a thread of its own, usable from every thread of an application: the facade that
@@ -37,6 +38,8 @@ public final class AsyncRuntime implements AutoCloseable {
     private volatile boolean closed;
     /* Threading: written once by shutdown before it stops the loop; read by the loop thread when it closes. */
     private volatile String shutdownMessage;
+    /* Opened when the first shutdown returns or the loop thread ends: later callers of shutdown wait for it. */
+    private final CountDownLatch terminated = new CountDownLatch(1);
 
     private AsyncRuntime(Builder b) {
         EventLoop.Builder lb = EventLoop.builder().name(b.name).debug(b.debug).clock(b.clock);
@@ -64,7 +67,11 @@ public final class AsyncRuntime implements AutoCloseable {
                 // the loop here, on its own thread, so work handed in meanwhile is abandoned, never stranded,
                 // and whoever waits on a task still pending is answered.
                 closed = true;
-                closeLoop();
+                try {
+                    closeLoop();
+                } finally {
+                    terminated.countDown();
+                }
             }
         });
         thread.start();
@@ -255,42 +262,158 @@ public final class AsyncRuntime implements AutoCloseable {
         }
         long start = System.nanoTime();
         long timeoutNanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
+        long deadline = start + timeoutNanos;
+        long graceNanos = SHUTDOWN_GRACE.toNanos();
         String msg = "AsyncRuntime " + loop.name() + " is shutting down";
         synchronized (this) {
             if (closed) {
+                // Another caller (or the loop's end) got there first: wait, within our own bound, until it is done.
+                long until = start + timeoutNanos + graceNanos;
+                boolean interrupted = awaitUninterruptibly(terminated, until - System.nanoTime());
+                interrupted |= joinUninterruptibly(thread, Math.min(until - System.nanoTime(), graceNanos));
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
                 return List.of();
             }
             closed = true;
             shutdownMessage = msg;
         }
-        loop.beginShutdown(msg);
-        List<Task<?>> abandoned;
+        boolean interrupted = false;
         try {
-            abandoned = cancelAll(msg, timeoutNanos);
-        } catch (IllegalStateException loopAlreadyClosed) {
-            return List.of();
+            loop.beginShutdown(msg);
+            interrupted = cancelUntilDone(msg, deadline);
+            List<Task<?>> abandoned = List.copyOf(loop.allTasks());
+            try {
+                // Stop from the loop, one iteration after the last cancels (of what is still pending and was
+                // never cancelled: cleanup tasks created meanwhile): every task gets at least that iteration to
+                // handle its CancelledError, even with a zero timeout.
+                loop.callSoonThreadsafe(() -> {
+                    for (Task<?> t : loop.allTasks()) {
+                        if (t.cancelling() == 0) {
+                            t.cancel(msg);
+                        }
+                    }
+                    loop.callSoon(loop::stop);
+                });
+            } catch (IllegalStateException loopAlreadyClosed) {
+                return abandoned;
+            }
+            interrupted |= joinUninterruptibly(thread, deadline + graceNanos / 2 - System.nanoTime());
+            if (thread.isAlive()) {
+                releaseWaitersOfAHeldLoop(msg, timeout, deadline + graceNanos);
+            }
+            return abandoned;
+        } finally {
+            terminated.countDown();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        loop.stop();
-        long left = timeoutNanos - (System.nanoTime() - start);
-        try {
-            thread.join(Duration.ofNanos(Math.max(0, left) + SHUTDOWN_GRACE.toNanos()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    }
+
+    /*
+     * Cancels every pending task and waits for them until the deadline. A task created meanwhile by the tasks
+     * themselves (a "send goodbye" from a finally block) is cleanup: it is not cancelled but waited for too,
+     * within the same deadline; stopLoopAfterLastCancels cancels whatever is left then. Waits through
+     * interrupts, as ExecutorService.close() does; returns whether one came.
+     */
+    private boolean cancelUntilDone(String msg, long deadline) {
+        Thread waiter = Thread.currentThread();
+        Set<Task<?>> seen = new java.util.HashSet<>();
+        java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+        boolean interrupted = false;
+        for (boolean first = true; ; first = false) {
+            List<Task<?>> fresh = new ArrayList<>();
+            for (Task<?> t : loop.allTasks()) {
+                if (seen.add(t)) {
+                    fresh.add(t);
+                }
+            }
+            if (!fresh.isEmpty()) {
+                pending.addAndGet(fresh.size());
+                boolean cancel = first;
+                try {
+                    loop.callSoonThreadsafe(() -> {
+                        for (Task<?> t : fresh) {
+                            if (cancel) {
+                                t.cancel(msg);
+                            }
+                            t.addDoneCallback(f -> {
+                                if (pending.decrementAndGet() == 0) {
+                                    LockSupport.unpark(waiter);
+                                }
+                            });
+                        }
+                    });
+                } catch (IllegalStateException loopClosed) {
+                    return interrupted;
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if ((fresh.isEmpty() && pending.get() == 0 && loop.taskCount() == 0) || left <= 0 || loop.isClosed()) {
+                return interrupted;
+            }
+            // Wake when the last of them is done, and now and then to look for tasks created meanwhile.
+            LockSupport.parkNanos(this, Math.min(left, NEW_TASK_POLL_NANOS));
+            interrupted |= Thread.interrupted();
         }
-        if (thread.isAlive()) {
-            Task<?> holder = loop.currentTask().orElse(null);
-            String held = holder == null ? "a blocking call"
-                    : "a blocking call in " + holder.getName() + " (id " + holder.getId() + ")";
-            int released = loop.releaseExternalWaiters(t -> msg + ": " + (t == null ? "the task" : t.getName()
-                    + " (id " + t.getId() + ")") + " did not finish within " + timeout + " because " + held
-                    + " holds the loop thread; it is abandoned");
-            LOG.log(System.Logger.Level.WARNING, () -> "AsyncRuntime " + loop.name() + ": " + held
-                    + " still holds the loop thread " + timeout + " after shutdown began; answered " + released
-                    + " waiting caller(s) with CancelledError. The loop closes, abandoning what is left, when"
-                    + " that call returns. Stack of the loop thread's task: " + (holder == null ? "[]"
-                    : holder.getStack(8)));
+    }
+
+    private static final long NEW_TASK_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    /*
+     * A blocking call holds the loop thread past the deadline: answer every caller now, each on a thread of
+     * its own (completing a CompletableFuture runs the stages the caller attached, and they must not hold this
+     * method), and wait for them until the end of the grace at most.
+     */
+    private void releaseWaitersOfAHeldLoop(String msg, Duration timeout, long until) {
+        Task<?> holder = loop.currentTask().orElse(null);
+        String held = holder == null ? "a blocking call or a long callback"
+                : "a blocking call in " + holder.getName() + " (id " + holder.getId() + ")";
+        List<CompletableFuture<?>> released = loop.releaseExternalWaiters(t -> msg + ": " + (t == null ? "the task"
+                : t.getName() + " (id " + t.getId() + ")") + " did not finish within " + timeout + " because " + held
+                + " holds the loop thread; it is abandoned", r -> Thread.ofVirtual().name("asyncruntime-release").start(r));
+        for (CompletableFuture<?> f : released) {
+            while (!f.isDone() && System.nanoTime() < until) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
         }
-        return abandoned;
+        LOG.log(System.Logger.Level.WARNING, () -> "AsyncRuntime " + loop.name() + ": " + held
+                + " still holds the loop thread " + timeout + " after shutdown began; answered " + released.size()
+                + " waiting caller(s) with CancelledError. The loop closes, abandoning what is left, when"
+                + " that call returns. Stack of the loop thread's task: " + (holder == null ? "[]"
+                : holder.getStack(8)));
+    }
+
+    /* Waits up to nanos for latch, through interrupts; returns whether one came (the caller restores it). */
+    private static boolean awaitUninterruptibly(CountDownLatch latch, long nanos) {
+        long until = System.nanoTime() + nanos;
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                latch.await(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+                return interrupted;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+    }
+
+    private static boolean joinUninterruptibly(Thread t, long nanos) {
+        if (t == Thread.currentThread() || nanos <= 0) {
+            return false;
+        }
+        long until = System.nanoTime() + nanos;
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                t.join(Duration.ofNanos(Math.max(1, until - System.nanoTime())));
+                return interrupted;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
     }
 
     /** How long {@link #shutdown(Duration)} may take beyond its timeout: to stop and close a responsive loop. */

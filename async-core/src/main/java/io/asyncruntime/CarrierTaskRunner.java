@@ -161,7 +161,8 @@ final class CarrierTaskRunner extends TaskRunner implements Executor {
             continuation = command;
             return;
         }
-        if (command != continuation) {
+        if (command != continuation || task.abandoned) {
+            // An abandoned task's thread unwinds off its closed loop, on the JDK's scheduler.
             // A virtual thread started by the task's code inherited this scheduler: run it as ordinary.
             VirtualThreads.defaultScheduler().execute(command);
             return;
@@ -198,7 +199,7 @@ final class CarrierTaskRunner extends TaskRunner implements Executor {
             if (Thread.interrupted()) {
                 interrupted = true;
             }
-        } while (!resumed && !task.pinnedAbort);
+        } while (!resumed && !task.pinnedAbort && !task.abandoned);
         resumed = false;
         suspending = false;
         if (interrupted) {
@@ -222,10 +223,24 @@ final class CarrierTaskRunner extends TaskRunner implements Executor {
     }
 
     @Override
+    void unwind() {
+        Thread t = thread;
+        if (t != null && suspending) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    @Override
     void yieldTo(TaskRunner next) {
         // Thread.yield resubmits this thread during the step, so run() requeues it: in front, behind next.
         eagerNext = next;
         yieldNow();
+        if (eagerNext == next) {
+            // The yield did not unmount (the thread is pinned: a class initializer or a native frame on its
+            // stack), so run() never took next: schedule it as an ordinary task instead of losing it.
+            eagerNext = null;
+            loop.readyAdd(next);
+        }
     }
 
     private void threadBody() {

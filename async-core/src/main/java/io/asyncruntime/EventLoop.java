@@ -448,10 +448,22 @@ public class EventLoop implements AutoCloseable {
             creator.runner.yieldTo(task.runner);
             return;
         }
-        if (mode == EngineMode.PORTABLE) {
-            eagerFromLoopThread = true; // the task hands the loop straight back after this step (handOffFrom)
+        // From a callback: run the step nested here. If that step starts eager tasks of its own, they and the
+        // rest of the step were put in front of the ready queue (yieldTo): run those too, so that the whole
+        // first step is over when createTask returns, as from a task.
+        int before = ntodo;
+        Runnable step = task.runner;
+        for (;;) {
+            if (mode == EngineMode.PORTABLE) {
+                eagerFromLoopThread = true; // the task hands the loop straight back after this step (handOffFrom)
+            }
+            step.run();
+            if (ntodo <= before) {
+                return;
+            }
+            ntodo--;
+            step = ready.pollFirst();
         }
-        task.runner.run();
     }
 
     /** Returns whether tasks created on this loop start eagerly by default; see {@link #setEagerStart}. */
@@ -802,7 +814,7 @@ public class EventLoop implements AutoCloseable {
             t.abandon(abandonReason, true);
         }
         ready.clear(); // steps of tasks woken by the abandoned ones: they are abandoned too
-        releaseExternalWaiters(w -> abandonReason);
+        releaseExternalWaiters(w -> abandonReason, Runnable::run);
         ExecutorService executor = defaultExecutor;
         if (executor != null) {
             executor.shutdown();
@@ -822,7 +834,7 @@ public class EventLoop implements AutoCloseable {
         if (item instanceof PendingStart<?> p) {
             p.abandon();
         } else if (item instanceof Completion || Future.isDoneCallback(item)) {
-            item.run();
+            runAfterClose(item);
         }
     }
 
@@ -837,9 +849,34 @@ public class EventLoop implements AutoCloseable {
     /* A done callback of a future of this loop: queued while open, run at once once closed. */
     void scheduleDoneCallback(Runnable entry) {
         if (closed) {
-            entry.run();
+            runAfterClose(entry);
         } else {
             ready.addLast(entry);
+        }
+    }
+
+    /* Threading: per thread. The done callbacks a closed loop runs on this thread, outermost call first. */
+    private static final ThreadLocal<ArrayDeque<Runnable>> AFTER_CLOSE = new ThreadLocal<>();
+
+    /*
+     * Runs a done callback of a closed loop on this thread, through a trampoline: a callback that completes
+     * another future queues that one's callbacks behind it instead of recursing, so a chain of any length
+     * is answered without growing the stack (as the ready queue does while the loop runs).
+     */
+    private static void runAfterClose(Runnable entry) {
+        ArrayDeque<Runnable> queue = AFTER_CLOSE.get();
+        if (queue != null) {
+            queue.addLast(entry);
+            return;
+        }
+        queue = new ArrayDeque<>();
+        AFTER_CLOSE.set(queue);
+        try {
+            for (Runnable r = entry; r != null; r = queue.pollFirst()) {
+                r.run();
+            }
+        } finally {
+            AFTER_CLOSE.remove();
         }
     }
 
@@ -871,17 +908,20 @@ public class EventLoop implements AutoCloseable {
      * {@link AsyncRuntime#run}), with a {@link CancelledError} whose message {@code why} gives for its task.
      * For an owner that gives up on a loop whose thread is held by a blocking call: the callers are released
      * while the task's code is still stuck. The tasks themselves are finished when the loop closes.
-     * Any thread.
+     * {@code completer} runs each completion (and so the stages its caller attached). Any thread.
      *
-     * @return how many were answered here
+     * @return the futures being answered
      */
-    int releaseExternalWaiters(java.util.function.Function<Task<?>, String> why) {
+    List<java.util.concurrent.CompletableFuture<?>> releaseExternalWaiters(
+            java.util.function.Function<Task<?>, String> why, Executor completer) {
         releasedWhy = why;
-        int released = 0;
+        List<java.util.concurrent.CompletableFuture<?>> released = new ArrayList<>();
         for (TaskCompletableFuture<?> f : externalWaiters) {
             externalWaiters.remove(f);
-            if (!f.isDone() && f.completeExceptionally(new CancelledError(why.apply(f.task())))) {
-                released++;
+            if (!f.isDone()) {
+                CancelledError answer = new CancelledError(why.apply(f.task()));
+                released.add(f);
+                completer.execute(() -> f.completeExceptionally(answer));
             }
         }
         return released;
@@ -1151,6 +1191,7 @@ public class EventLoop implements AutoCloseable {
         }
         EventLoop current = currentLoopOrNull();
         if (current == null) {
+            Task.parkIfUnwinding();
             throw new IllegalStateException("await outside of a task: no event loop is running in this thread"
                     + " (start one with Async.run, or use AsyncRuntime from ordinary threads)");
         }

@@ -259,6 +259,7 @@ public class Future<T> implements Awaitable<T> {
             task.cancelNewWaiter(this); // a cancel() of the task while it ran cancels what it now awaits
             do {
                 task.runner.suspend();
+                task.checkAbandoned();
                 if (task.pinnedAbort) {
                     removeCallbackEntry(task.runner);
                     task.futWaiter = null;
@@ -481,14 +482,26 @@ public class Future<T> implements Awaitable<T> {
         @Override
         public void run() {
             EventLoop loop = future.loop;
+            if (loop.isClosed()) {
+                // No loop runs any more (close() or a completing thread runs this): the callback's own context
+                // becomes this thread's for the call, not the loop's callback slot, which other threads share.
+                context.run(this::call);
+                return;
+            }
             Context previous = loop.enterContext(context);
+            try {
+                call();
+            } finally {
+                loop.exitContext(previous);
+            }
+        }
+
+        private void call() {
             try {
                 fn.accept(future);
             } catch (Throwable t) {
-                loop.callExceptionHandler(new ExceptionContext(
+                future.loop.callExceptionHandler(new ExceptionContext(
                         "Exception in callback " + fn + " of " + future, t, future, null));
-            } finally {
-                loop.exitContext(previous);
             }
         }
 

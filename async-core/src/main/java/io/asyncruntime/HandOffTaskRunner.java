@@ -58,6 +58,11 @@ final class HandOffTaskRunner extends TaskRunner {
 
     @Override
     void resume() {
+        if (task.done()) {
+            // Abandoned by a closing loop while it awaited; what it awaited finished later, maybe on another
+            // thread: nothing of a closed loop may be touched from there.
+            return;
+        }
         loop.readyAdd(this);
     }
 
@@ -73,6 +78,15 @@ final class HandOffTaskRunner extends TaskRunner {
         loop.runNextInThisIteration(this);
         loop.runNextInThisIteration(next);
         suspend();
+    }
+
+    @Override
+    void unwind() {
+        Thread t = thread;
+        if (t != null && !holdsLoop) {
+            holdsLoop = true; // not the loop (it is closed): just leave awaitLoop
+            LockSupport.unpark(t);
+        }
     }
 
     private void awaitLoop() {
@@ -91,6 +105,9 @@ final class HandOffTaskRunner extends TaskRunner {
     private void threadBody() {
         awaitLoop();
         runTask();
+        if (task.abandoned) {
+            return; // unwound off a closed loop: there is no loop to hand on
+        }
         holdsLoop = false;
         loop.handOffFrom();
     }

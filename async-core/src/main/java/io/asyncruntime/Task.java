@@ -75,6 +75,8 @@ public class Task<T> extends Future<T> {
     private int numCancelsRequested;
     /* Threading: loop only (the task's own code). The open Timeout and TaskGroup scopes, innermost last. */
     private ArrayList<Scope> scopes;
+    /* Threading: written by the closing loop's owner before the task's thread is woken (see abandon). */
+    volatile boolean abandoned;
     /* Threading: set by the watchdog when the task awaited while pinned to the loop thread. */
     volatile boolean pinnedAbort;
     /* Threading: loop only; links of the loop's registry of pending tasks (see TaskRegistry). */
@@ -346,6 +348,9 @@ public class Task<T> extends Future<T> {
         } catch (Throwable t) {
             failure = t;
         }
+        if (abandoned) {
+            return; // finished by the closing loop already; this was its thread unwinding
+        }
         finishedNanos = System.nanoTime(); // before the state is published, so readers that see done() see it
         if (failure == null) {
             if (mustCancel) {
@@ -519,11 +524,48 @@ public class Task<T> extends Future<T> {
         if (!isPending()) {
             return;
         }
+        abandoned = true;
         cancelledExc = new CancelledError(msg);
         finishedNanos = System.nanoTime();
         finishCancelled(msg);
         if (started) {
             loop.taskFinished(this);
+            // Its thread, parked at an await, would hold its stack (and all it references) for good: wake it
+            // with the CancelledError so its finally blocks run and it ends, off the closed loop (asyncio closes
+            // a destroyed coroutine the same way, with GeneratorExit).
+            runner.unwind();
+        }
+    }
+
+    /*
+     * The await of an abandoned task: the first one, where it was parked, raises its CancelledError once; a
+     * later one (the code caught it and awaited again) parks the thread for good, as Python gives up on a
+     * coroutine that ignores GeneratorExit, rather than let it spin off the loop. Task thread.
+     */
+    void checkAbandoned() {
+        if (!abandoned) {
+            return;
+        }
+        if (UNWINDING.get() == null) {
+            UNWINDING.set(this);
+            throw new CancelledError(cancelMessage);
+        }
+        parkForGood();
+    }
+
+    /* The abandoned task whose thread this is, once it was woken to unwind. */
+    private static final ThreadLocal<Task<?>> UNWINDING = new ThreadLocal<>();
+
+    /* For an await on a thread that is no task of a running loop: an unwinding task's thread parks for good. */
+    static void parkIfUnwinding() {
+        if (UNWINDING.get() != null) {
+            parkForGood();
+        }
+    }
+
+    private static void parkForGood() {
+        for (;;) {
+            java.util.concurrent.locks.LockSupport.park();
         }
     }
 

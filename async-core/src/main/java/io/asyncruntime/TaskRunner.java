@@ -39,6 +39,12 @@ abstract sealed class TaskRunner implements Runnable permits CarrierTaskRunner, 
      */
     abstract void yieldTo(TaskRunner next);
 
+    /**
+     * Wakes the thread of a task that its closing loop abandoned while it was parked at an await, so that
+     * the await raises and the thread ends off the loop (see {@link Task#abandon}). Loop owner, loop closed.
+     */
+    abstract void unwind();
+
     /** Returns the task's virtual thread, or null before its first step. */
     abstract Thread thread();
 

@@ -1,9 +1,7 @@
 package io.asyncruntime;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
-import io.asyncruntime.internal.VirtualThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,8 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Defects found by the breaker session in the shutdown and eager-start code. Each test fails on the code it
@@ -24,15 +20,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 class BreakerFindingsTest {
     private static final long BOUND_SECONDS = 20;
 
-    private static void assumeMode(EngineMode mode) {
-        if (mode == EngineMode.FAST) {
-            assumeThat(VirtualThreads.isAvailable()).as("FAST needs --add-opens java.base/java.lang").isTrue();
-        }
-    }
-
-    private static EventLoop loop(EngineMode mode) {
-        assumeMode(mode);
-        EventLoop loop = EventLoop.builder().mode(mode).build();
+    /* The engine of this test run: the suite runs once in each (FAST, then PORTABLE without the flag). */
+    private static EventLoop loop() {
+        EventLoop loop = EventLoop.builder().build();
         loop.setExceptionHandler((l, c) -> { }); // "Task was destroyed but it is pending!" is expected here
         return loop;
     }
@@ -45,11 +35,9 @@ class BreakerFindingsTest {
      * thread, so every dependent stage a caller attached (whenComplete, thenRun...) runs inline inside
      * shutdown: a slow dependent holds shutdown for as long as it likes.
      */
-    @ParameterizedTest
-    @EnumSource(EngineMode.class)
-    void shutdownReturnsInTimeEvenIfACallerAttachedASlowDependentStage(EngineMode mode) throws Exception {
-        assumeMode(mode);
-        AsyncRuntime rt = AsyncRuntime.builder().name("slow-dependent-" + mode).mode(mode).start();
+    @Test
+    void shutdownReturnsInTimeEvenIfACallerAttachedASlowDependentStage() throws Exception {
+        AsyncRuntime rt = AsyncRuntime.builder().name("slow-dependent-").start();
         CountDownLatch blocking = new CountDownLatch(1);
         CountDownLatch releaseBlocker = new CountDownLatch(1);
         CountDownLatch releaseDependent = new CountDownLatch(1);
@@ -83,11 +71,9 @@ class BreakerFindingsTest {
      * with that false reason, and a task that needed 50 ms of its 5 s to clean up is abandoned mid-cleanup.
      * Expected: as ExecutorService.close(), keep waiting (bounded by the timeout) and re-assert the interrupt.
      */
-    @ParameterizedTest
-    @EnumSource(EngineMode.class)
-    void shutdownFromAnInterruptedThreadStillGivesTasksTheirTimeout(EngineMode mode) throws Exception {
-        assumeMode(mode);
-        AsyncRuntime rt = AsyncRuntime.builder().name("interrupted-" + mode).mode(mode).start();
+    @Test
+    void shutdownFromAnInterruptedThreadStillGivesTasksTheirTimeout() throws Exception {
+        AsyncRuntime rt = AsyncRuntime.builder().name("interrupted-").start();
         AtomicBoolean cleanedUp = new AtomicBoolean();
         CountDownLatch started = new CountDownLatch(1);
         rt.submit("cleaner", () -> {
@@ -153,11 +139,9 @@ class BreakerFindingsTest {
      * Expected: tasks created during shutdown get the rest of the timeout (cancel/await in rounds until none
      * is left), or at least appear in the returned list.
      */
-    @ParameterizedTest
-    @EnumSource(EngineMode.class)
-    void aTaskSpawnedDuringShutdownIsGivenTheTimeoutOrReportedAsAbandoned(EngineMode mode) throws Exception {
-        assumeMode(mode);
-        AsyncRuntime rt = AsyncRuntime.builder().name("spawn-in-finally-" + mode).mode(mode).start();
+    @Test
+    void aTaskSpawnedDuringShutdownIsGivenTheTimeoutOrReportedAsAbandoned() throws Exception {
+        AsyncRuntime rt = AsyncRuntime.builder().name("spawn-in-finally-").start();
         AtomicBoolean goodbyeSent = new AtomicBoolean();
         CountDownLatch started = new CountDownLatch(1);
         rt.submit(() -> {
@@ -188,14 +172,12 @@ class BreakerFindingsTest {
      * without seeing its CancelledError. Seen: 2 of 20 tasks handled it, in both engines. Expected: stop
      * from the loop one iteration after the cancels (e.g. the cancel callback schedules the stop).
      */
-    @ParameterizedTest
-    @EnumSource(EngineMode.class)
-    void shutdownWithZeroTimeoutLetsEveryTaskSeeItsCancellation(EngineMode mode) throws Exception {
-        assumeMode(mode);
+    @Test
+    void shutdownWithZeroTimeoutLetsEveryTaskSeeItsCancellation() throws Exception {
         int rounds = 10;
         int handled = 0;
         for (int i = 0; i < rounds; i++) {
-            AsyncRuntime rt = AsyncRuntime.builder().name("zero-" + mode + "-" + i).mode(mode).start();
+            AsyncRuntime rt = AsyncRuntime.builder().name("zero-" + i).start();
             AtomicBoolean sawCancel = new AtomicBoolean();
             CountDownLatch started = new CountDownLatch(1);
             rt.submit(() -> {
@@ -227,10 +209,9 @@ class BreakerFindingsTest {
      * Expected: the abandoned task's thread is unwound (e.g. resumed with an error that cannot be caught by
      * the coroutine's await) and terminates.
      */
-    @ParameterizedTest
-    @EnumSource(EngineMode.class)
-    void anAbandonedTasksVirtualThreadTerminates(EngineMode mode) throws Exception {
-        EventLoop loop = loop(mode);
+    @Test
+    void anAbandonedTasksVirtualThreadTerminates() throws Exception {
+        EventLoop loop = loop();
         Future<Object> never = loop.createFuture();
         Future<Object> started = loop.createFuture();
         Task<Object> task = loop.createTask(() -> {
@@ -254,7 +235,7 @@ class BreakerFindingsTest {
      */
     @Test
     void aCompletionAfterCloseQueuesNothingOnTheClosedLoop() throws Exception {
-        EventLoop loop = loop(EngineMode.PORTABLE);
+        EventLoop loop = loop();
         CountDownLatch go = new CountDownLatch(1);
         CountDownLatch ran = new CountDownLatch(1);
         Future<Object> started = loop.createFuture();
@@ -282,10 +263,9 @@ class BreakerFindingsTest {
      * loop.callbackContext, but Context.current() only consults it while the loop is running, so the callback
      * sees the closing thread's context.
      */
-    @ParameterizedTest
-    @EnumSource(EngineMode.class)
-    void aDoneCallbackRunByCloseRunsInItsOwnContext(EngineMode mode) {
-        EventLoop loop = loop(mode);
+    @Test
+    void aDoneCallbackRunByCloseRunsInItsOwnContext() {
+        EventLoop loop = loop();
         ContextVar<String> var = new ContextVar<>("breaker-var", "default");
         AtomicReference<String> seen = new AtomicReference<>("not run");
         Future<Object> never = loop.createFuture();
@@ -308,10 +288,9 @@ class BreakerFindingsTest {
      * the chain is never answered (while open the same chain completes at any length). Expected: a closed
      * loop runs its inline callbacks through a trampoline (a per-thread queue drained by the outermost call).
      */
-    @ParameterizedTest
-    @EnumSource(EngineMode.class)
-    void aLongChainOfDoneCallbacksIsAnsweredAfterClose(EngineMode mode) {
-        EventLoop loop = loop(mode);
+    @Test
+    void aLongChainOfDoneCallbacksIsAnsweredAfterClose() {
+        EventLoop loop = loop();
         Future<Object> started = loop.createFuture();
         Task<Object> head = loop.createTask(() -> {
             started.setResult(null);
@@ -338,10 +317,9 @@ class BreakerFindingsTest {
      * createTask returns before the outer task's first step is over (asyncio 3.12+: A start, B start,
      * A after B, then the callback goes on). Both engines.
      */
-    @ParameterizedTest
-    @EnumSource(EngineMode.class)
-    void eagerFromACallbackRunsTheWholeFirstStepEvenWhenItStartsAnotherEagerTask(EngineMode mode) {
-        EventLoop loop = loop(mode);
+    @Test
+    void eagerFromACallbackRunsTheWholeFirstStepEvenWhenItStartsAnotherEagerTask() {
+        EventLoop loop = loop();
         List<String> log = Collections.synchronizedList(new ArrayList<>());
         Future<Object> done = loop.createFuture();
         loop.callSoon(() -> {
@@ -382,8 +360,8 @@ class BreakerFindingsTest {
      * normally scheduled task).
      */
     @Test
-    void fastEagerStartFromAPinnedCreatorDoesNotLoseTheTask() {
-        EventLoop loop = loop(EngineMode.FAST);
+    void eagerStartFromAPinnedCreatorDoesNotLoseTheTask() {
+        EventLoop loop = loop();
         String state = loop.runUntilComplete(() -> {
             Task<Integer> made = CreatesEagerTaskInClassInit.made();
             Async.sleep(0.5);
