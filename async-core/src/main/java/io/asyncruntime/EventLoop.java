@@ -172,9 +172,10 @@ public class EventLoop implements AutoCloseable {
             LOG.log(System.Logger.Level.INFO, "asyncruntime: FAST engine (event loop threads carry their tasks' virtual threads)");
         } else {
             String why = VirtualThreads.unavailableReason();
+            // The reason says once what would turn FAST on (the flag, when that is what is missing); a hint
+            // appended here would repeat it, or name a flag that cannot help (another JDK, asyncruntime.mode=portable).
             LOG.log(System.Logger.Level.INFO, "asyncruntime: PORTABLE engine (tasks hand the loop to each other)"
-                    + (why != null ? "; FAST is off because " + why : "")
-                    + ". For FAST start the JVM with " + VirtualThreads.REQUIRED_FLAG);
+                    + (why != null ? "; FAST is off because " + why : "; FAST is available here but was not chosen"));
         }
     }
 

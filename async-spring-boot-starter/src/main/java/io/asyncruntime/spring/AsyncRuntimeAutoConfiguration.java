@@ -1,14 +1,17 @@
 package io.asyncruntime.spring;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.EngineMode;
 import io.asyncruntime.TaskDecorator;
 import io.asyncruntime.debug.TaskHistory;
 import io.asyncruntime.spring.context.ContextSnapshotTaskDecorator;
+import io.asyncruntime.spring.diagnostics.FastModeUnavailableException;
 import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -51,6 +54,7 @@ public final class AsyncRuntimeAutoConfiguration {
         if (properties.getMode() != null) {
             builder.mode(properties.getMode());
         }
+        requireEngine(properties.getMode(), EngineMode.fastModeUnavailableReason());
         AsyncRuntime runtime = builder.start();
         runtime.loop().setRecordCreationSites(properties.isRecordCreationSites());
         decorator.ifAvailable(runtime.loop()::setTaskDecorator);
@@ -62,6 +66,18 @@ public final class AsyncRuntimeAutoConfiguration {
                     Thread.ofPlatform().name(properties.getLoopName() + "-executor-", 1).daemon(true).factory()));
         }
         return runtime;
+    }
+
+    /**
+     * Refuses FAST when this JVM cannot run it, with an exception that Boot's failure analysis reports on one screen
+     * (the loop's own IllegalStateException would surface as the third "Caused by" of a long trace).
+     *
+     * @throws FastModeUnavailableException if {@code mode} is FAST and {@code fastUnavailableReason} is not null
+     */
+    static void requireEngine(@Nullable EngineMode mode, @Nullable String fastUnavailableReason) {
+        if (mode == EngineMode.FAST && fastUnavailableReason != null) {
+            throw new FastModeUnavailableException(fastUnavailableReason);
+        }
     }
 
     @Bean
