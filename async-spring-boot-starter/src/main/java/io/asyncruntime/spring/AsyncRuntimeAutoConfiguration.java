@@ -9,6 +9,8 @@ import io.asyncruntime.spring.diagnostics.FastModeUnavailableException;
 import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
+import jakarta.servlet.Filter;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.jspecify.annotations.Nullable;
@@ -18,6 +20,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -40,6 +43,9 @@ public final class AsyncRuntimeAutoConfiguration {
      * it down when it closes, as asyncio's {@code loop.close()} does its default executor: give it one of its own.
      */
     public static final String EXECUTOR_BEAN_NAME = "asyncRuntimeExecutor";
+
+    /* How often graceful shutdown repeats what it still waits for: a few lines over the default 30 s phase. */
+    private static final Duration REMINDER_INTERVAL = Duration.ofSeconds(5);
 
     @Bean
     @ConditionalOnMissingBean
@@ -96,6 +102,28 @@ public final class AsyncRuntimeAutoConfiguration {
     @ConditionalOnMissingBean
     BlockedLoopLogger asyncBlockedLoopLogger(AsyncRuntime runtime) {
         return new BlockedLoopLogger(runtime.loop());
+    }
+
+    /**
+     * In a servlet web application, counts the requests in flight and says, when graceful shutdown starts, what it
+     * waits for. (A reactive server's requests are not counted; its shutdown still ends with the closing line.)
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnClass(Filter.class)
+    static class ShutdownNarrationConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        InFlightRequests asyncInFlightRequests() {
+            return new InFlightRequests();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        GracefulShutdownNarrator asyncGracefulShutdownNarrator(AsyncRuntimeLifecycle lifecycle, InFlightRequests requests) {
+            return new GracefulShutdownNarrator(lifecycle, requests::count, REMINDER_INTERVAL);
+        }
     }
 
     /** Tasks carry the creator's MDC and observation context when Micrometer's context-propagation is present. */
