@@ -127,10 +127,14 @@ public class EventLoop implements AutoCloseable {
     private volatile ExecutorService defaultExecutor;
 
     /** Creates a loop with the real clock and the best engine this JVM allows. */
+    @SuppressWarnings("this-escape") // see EventLoop(Builder)
     public EventLoop() {
         this(builder());
     }
 
+    // The setters called below only validate and write this loop's own volatile fields; a subclass overriding
+    // them would see a half-built loop (-Xlint:this-escape), which making EventLoop final would rule out.
+    @SuppressWarnings("this-escape")
     private EventLoop(Builder b) {
         this.name = b.name != null ? b.name : "asyncio-loop-" + LOOP_NAMES.incrementAndGet();
         this.clock = b.clock;
