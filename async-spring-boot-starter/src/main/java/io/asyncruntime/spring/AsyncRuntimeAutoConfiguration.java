@@ -20,6 +20,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -105,12 +106,14 @@ public final class AsyncRuntimeAutoConfiguration {
     }
 
     /**
-     * In a servlet web application, counts the requests in flight and says, when graceful shutdown starts, what it
-     * waits for. (A reactive server's requests are not counted; its shutdown still ends with the closing line.)
+     * In a servlet web application whose server shuts down gracefully (Boot's default), counts the requests in
+     * flight and says, when graceful shutdown starts, what it waits for. A reactive server's requests are not
+     * counted, and {@code server.shutdown=immediate} does not wait; either way shutdown ends with the closing line.
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
     @ConditionalOnClass(Filter.class)
+    @ConditionalOnProperty(name = "server.shutdown", havingValue = "graceful", matchIfMissing = true)
     static class ShutdownNarrationConfiguration {
 
         @Bean
