@@ -107,12 +107,10 @@ public class AsyncRuntimeLifecycle implements SmartLifecycle, DisposableBean {
 
     /* One line for every task seen since shutdown began: a WARN when some would not stop, else an INFO. */
     private void logOutcome(Set<Task<?>> seen, List<Task<?>> abandoned, long nanos) {
-        if (abandoned.isEmpty() && !logger.isInfoEnabled()) {
-            return;
-        }
+        Outcome outcome = Outcome.of(seen, abandoned);
         String line = "Event loop '" + runtime.loop().name() + "' shut down in " + seconds(nanos) + ": "
-                + outcome(seen, abandoned, shutdownTimeout);
-        if (abandoned.isEmpty()) {
+                + outcome.describe(shutdownTimeout);
+        if (outcome.notStopped().isEmpty()) {
             logger.info(line);
         } else {
             logger.warn(line);
@@ -120,32 +118,50 @@ public class AsyncRuntimeLifecycle implements SmartLifecycle, DisposableBean {
     }
 
     /**
-     * Returns what became of {@code seen}: "no tasks were running", or "3 tasks: 1 finished, 1 cancelled,
-     * 1 abandoned (a (id 9): did not stop within 10 s)". Only the outcomes that occurred are named. A task that
-     * caught its cancellation and returned counts as finished, as it does in asyncio ({@code cancelled()} is false).
+     * What became of the tasks seen since shutdown began, each classified once from one reading of its state, so
+     * a task finishing meanwhile is never counted twice. A task that caught its cancellation and returned counts as
+     * finished, as it does in asyncio ({@code cancelled()} is false).
      */
-    static String outcome(Collection<Task<?>> seen, Collection<Task<?>> abandoned, Duration timeout) {
-        if (seen.isEmpty() && abandoned.isEmpty()) {
-            return "no tasks were running";
+    record Outcome(int total, int finished, int cancelled, Set<Task<?>> notStopped) {
+
+        static Outcome of(Collection<Task<?>> seen, Collection<Task<?>> abandoned) {
+            Set<Task<?>> all = new LinkedHashSet<>(seen);
+            all.addAll(abandoned);
+            int finished = 0;
+            int cancelled = 0;
+            // A task still pending that cancelAll did not report was created after it looked: not waited for either.
+            Set<Task<?>> notStopped = new LinkedHashSet<>();
+            for (Task<?> t : all) {
+                switch (t.state()) {
+                    case SUCCESS, FAILED -> finished++;
+                    case CANCELLED -> cancelled++;
+                    default -> notStopped.add(t);
+                }
+            }
+            return new Outcome(all.size(), finished, cancelled, notStopped);
         }
-        Set<Task<?>> all = new LinkedHashSet<>(seen);
-        all.addAll(abandoned);
-        long cancelled = all.stream().filter(t -> t.done() && t.cancelled()).count();
-        long finished = all.stream().filter(t -> t.done() && !t.cancelled()).count();
-        // A task still pending that cancelAll did not report was created after it looked: not waited for either.
-        Set<Task<?>> notStopped = new LinkedHashSet<>(abandoned);
-        all.stream().filter(t -> !t.done()).forEach(notStopped::add);
-        List<String> parts = new ArrayList<>(3);
-        if (finished > 0) {
-            parts.add(finished + " finished");
+
+        /**
+         * Returns "no tasks were running", or "3 tasks: 1 finished, 1 cancelled, 1 abandoned (a (id 9): did not stop
+         * within 10.0 s)", naming only the outcomes that occurred.
+         */
+        String describe(Duration timeout) {
+            if (total == 0) {
+                return "no tasks were running";
+            }
+            List<String> parts = new ArrayList<>(3);
+            if (finished > 0) {
+                parts.add(finished + " finished");
+            }
+            if (cancelled > 0) {
+                parts.add(cancelled + " cancelled");
+            }
+            if (!notStopped.isEmpty()) {
+                parts.add(notStopped.size() + " abandoned (" + names(notStopped) + ": did not stop within "
+                        + seconds(timeout) + ")");
+            }
+            return total + (total == 1 ? " task: " : " tasks: ") + String.join(", ", parts);
         }
-        if (cancelled > 0) {
-            parts.add(cancelled + " cancelled");
-        }
-        if (!notStopped.isEmpty()) {
-            parts.add(notStopped.size() + " abandoned (" + names(notStopped) + ": did not stop within " + seconds(timeout) + ")");
-        }
-        return all.size() + (all.size() == 1 ? " task: " : " tasks: ") + String.join(", ", parts);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.asyncruntime.Async;
 import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.Task;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -21,10 +22,14 @@ class GracefulShutdownNarratorTests {
                 ExpectedLogs logs = ExpectedLogs.capture(GracefulShutdownNarrator.class.getName())) {
             AsyncRuntimeLifecycle lifecycle = new AsyncRuntimeLifecycle(runtime, Duration.ofSeconds(1));
             GracefulShutdownNarrator narrator = new GracefulShutdownNarrator(lifecycle, requests::get, Duration.ofMillis(50));
+            CountDownLatch started = new CountDownLatch(1);
             Task<Void> fetch = runtime.createTask("fetch", () -> {
+                started.countDown();
                 Async.sleep(3600);
                 return null;
             });
+            // A task created from outside the loop is registered when the loop takes it in: wait for that.
+            assertThat(started.await(AWAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
             lifecycle.start();
             narrator.start();
 
