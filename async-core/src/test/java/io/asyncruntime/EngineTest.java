@@ -152,7 +152,7 @@ class EngineTest {
 
     @Test
     void anAwaitWhilePinnedIsAClearErrorNotAHang() {
-        LogCapture logs = LogCapture.of(EventLoop.class);
+        LogCapture logs = LogCapture.of(EventLoop.class, r -> r.getMessage().contains("awaited while pinned"));
         Throwable failure;
         try (logs) {
             failure = awaitWhilePinned();
