@@ -76,6 +76,10 @@ class StartupOutputTests {
         // Surefire runs tests from a manifest-only jar; it gives the real class path in this property.
         command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
         command.add(StartupSampleApp.class.getName());
+        // What a user's terminal shows, banner and start-up lines included (the tests' application.properties
+        // turns them off for the build's own output).
+        command.add("--spring.main.banner-mode=console");
+        command.add("--spring.main.log-startup-info=true");
         command.addAll(List.of(args));
         Path output = Files.createTempFile("startup-output", ".txt");
         try {
