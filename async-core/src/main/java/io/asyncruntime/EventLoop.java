@@ -141,10 +141,14 @@ public class EventLoop implements AutoCloseable {
     private volatile ExecutorService defaultExecutor;
 
     /** Creates a loop with the real clock and the best engine this JVM allows. */
+    @SuppressWarnings("this-escape") // see EventLoop(Builder)
     public EventLoop() {
         this(builder());
     }
 
+    // The setters called below only validate and write this loop's own volatile fields; a subclass overriding
+    // them would see a half-built loop (-Xlint:this-escape), which making EventLoop final would rule out.
+    @SuppressWarnings("this-escape")
     private EventLoop(Builder b) {
         this.name = b.name != null ? b.name : "asyncio-loop-" + LOOP_NAMES.incrementAndGet();
         this.clock = b.clock;
@@ -186,9 +190,10 @@ public class EventLoop implements AutoCloseable {
             LOG.log(System.Logger.Level.INFO, "asyncruntime: FAST engine (event loop threads carry their tasks' virtual threads)");
         } else {
             String why = VirtualThreads.unavailableReason();
+            // The reason says once what would turn FAST on (the flag, when that is what is missing); a hint
+            // appended here would repeat it, or name a flag that cannot help (another JDK, asyncruntime.mode=portable).
             LOG.log(System.Logger.Level.INFO, "asyncruntime: PORTABLE engine (tasks hand the loop to each other)"
-                    + (why != null ? "; FAST is off because " + why : "")
-                    + ". For FAST start the JVM with " + VirtualThreads.REQUIRED_FLAG);
+                    + (why != null ? "; FAST is off because " + why : "; FAST is available here but was not chosen"));
         }
     }
 

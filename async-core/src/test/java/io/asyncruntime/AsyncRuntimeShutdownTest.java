@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +31,7 @@ class AsyncRuntimeShutdownTest {
         AsyncRuntime rt = AsyncRuntime.builder().name("held").start();
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch blocking = new CountDownLatch(1);
-        try (JulCapture log = JulCapture.of(AsyncRuntime.class)) {
+        try (LogCapture log = LogCapture.of(AsyncRuntime.class)) {
             CompletableFuture<Integer> blocked = rt.submit("blocker", () -> {
                 blocking.countDown();
                 release.await(); // a blocking call, not an await: it holds the loop thread
@@ -69,7 +70,7 @@ class AsyncRuntimeShutdownTest {
             caller.join(TimeUnit.SECONDS.toMillis(ANSWER_SECONDS));
             assertThat(runCaller.get()).isInstanceOf(CancelledError.class).hasMessageContaining("run-caller");
             assertThat(rt.loop().externalWaiterCount()).isZero();
-            assertThat(log.messages()).anySatisfy(m -> assertThat(m)
+            assertThat(log.messages(Level.WARNING)).anySatisfy(m -> assertThat(m)
                     .contains("still holds the loop thread").contains("answered 3 waiting caller(s)"));
 
             // When the blocking call returns, the loop closes on its own thread and abandons what is left.
@@ -107,7 +108,7 @@ class AsyncRuntimeShutdownTest {
             }
         });
         assertThat(started.await(ANSWER_SECONDS, TimeUnit.SECONDS)).isTrue();
-        try (JulCapture log = JulCapture.of(AsyncRuntime.class)) {
+        try (LogCapture log = LogCapture.of(AsyncRuntime.class)) {
             assertThat(rt.shutdown(Duration.ofMillis(100))).containsExactly(stubborn.get());
             caller.join(TimeUnit.SECONDS.toMillis(ANSWER_SECONDS));
             assertThat(answer.get()).isInstanceOf(CancelledError.class)
@@ -115,7 +116,7 @@ class AsyncRuntimeShutdownTest {
                     .hasMessageContaining("abandoned");
             rt.thread().join(TimeUnit.SECONDS.toMillis(ANSWER_SECONDS));
             assertThat(stubborn.get().cancelled()).isTrue();
-            assertThat(log.messages()).anySatisfy(m -> assertThat(m).contains("abandoned 1 task(s)")
+            assertThat(log.messages(Level.WARNING)).anySatisfy(m -> assertThat(m).contains("abandoned 1 task(s)")
                     .contains("refuser (id " + stubborn.get().getId() + ")"));
         }
     }
@@ -194,7 +195,7 @@ class AsyncRuntimeShutdownTest {
             }
             go.countDown();
             assertThat(someSubmitted.await(ANSWER_SECONDS, TimeUnit.SECONDS)).isTrue();
-            try (JulCapture log = JulCapture.of(AsyncRuntime.class)) {
+            try (LogCapture log = LogCapture.of(AsyncRuntime.class)) {
                 rt.shutdown(Duration.ofMillis(100));
                 for (Thread t : submitters) {
                     t.join(TimeUnit.SECONDS.toMillis(ANSWER_SECONDS));

@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -155,11 +156,11 @@ class AsyncRuntimeTest {
             }
         });
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-        try (JulCapture log = JulCapture.of(AsyncRuntime.class)) {
+        try (LogCapture log = LogCapture.of(AsyncRuntime.class)) {
             assertThat(runtime.shutdown(Duration.ofMillis(100))).containsExactly(stubborn);
             runtime.thread().join(10_000);
             assertThat(stubborn.cancelled()).isTrue();
-            assertThat(log.messages()).singleElement().asString()
+            assertThat(log.messages(Level.WARNING)).singleElement().asString()
                     .contains("abandoned 1 task(s) still pending").contains("stubborn (id " + stubborn.getId() + ")");
         }
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -153,13 +154,21 @@ class LoopStallTest {
             }
         });
         runtime.loop().addStallListener(recorder);
-        for (int round = 0; round < 2; round++) {
-            CountDownLatch release = new CountDownLatch(1);
-            runtime.loop().callSoonThreadsafe(() -> holdTheLoop(release));
-            assertThat(recorder.next()).isEqualTo("slow:callback");
-            assertThat(recorder.next()).isEqualTo("blocked:callback");
-            release.countDown();
-            assertThat(recorder.next()).isEqualTo("unblocked:callback");
+        try (LogCapture logs = LogCapture.of(EventLoop.class, r -> r.getMessage().equals("Loop stall listener failed"))) {
+            for (int round = 0; round < 2; round++) {
+                CountDownLatch release = new CountDownLatch(1);
+                runtime.loop().callSoonThreadsafe(() -> holdTheLoop(release));
+                assertThat(recorder.next()).isEqualTo("slow:callback");
+                assertThat(recorder.next()).isEqualTo("blocked:callback");
+                release.countDown();
+                assertThat(recorder.next()).isEqualTo("unblocked:callback");
+            }
+            // Each failure is logged with the listener's exception, and the watch goes on.
+            assertThat(logs.records()).filteredOn(r -> r.getLevel() == Level.SEVERE).hasSizeGreaterThanOrEqualTo(2)
+                    .allSatisfy(r -> {
+                        assertThat(r.getMessage()).isEqualTo("Loop stall listener failed");
+                        assertThat(r.getThrown()).hasMessage("listener bug");
+                    });
         }
     }
 

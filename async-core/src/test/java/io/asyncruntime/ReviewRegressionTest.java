@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
 /** Scenarios from the independent engine review, each of which failed before its fix. */
@@ -107,14 +108,14 @@ class ReviewRegressionTest {
             }
         });
         Thread.sleep(50);
-        try (JulCapture log = JulCapture.of(AsyncRuntime.class)) {
+        try (LogCapture log = LogCapture.of(AsyncRuntime.class)) {
             rt.shutdown(Duration.ofMillis(200));
             // Answered as soon as shutdown gives up on the held loop, not only when the loop ends.
             assertThat(caller.get(10, TimeUnit.SECONDS)).isInstanceOf(CancelledError.class).asString()
                     .contains("is shutting down").contains("a blocking call in blocker").contains("abandoned");
             rt.thread().join(10_000);
             assertThat(rt.loop().isClosed()).isTrue();
-            assertThat(log.messages()).anySatisfy(m -> assertThat(m).contains("still holds the loop thread"));
+            assertThat(log.messages(Level.WARNING)).anySatisfy(m -> assertThat(m).contains("still holds the loop thread"));
         }
     }
 

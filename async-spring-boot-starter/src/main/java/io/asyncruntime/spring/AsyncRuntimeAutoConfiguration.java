@@ -1,20 +1,27 @@
 package io.asyncruntime.spring;
 
 import io.asyncruntime.AsyncRuntime;
+import io.asyncruntime.EngineMode;
 import io.asyncruntime.TaskDecorator;
 import io.asyncruntime.debug.TaskHistory;
 import io.asyncruntime.spring.context.ContextSnapshotTaskDecorator;
+import io.asyncruntime.spring.diagnostics.FastModeUnavailableException;
 import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
+import jakarta.servlet.Filter;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -38,6 +45,9 @@ public final class AsyncRuntimeAutoConfiguration {
      */
     public static final String EXECUTOR_BEAN_NAME = "asyncRuntimeExecutor";
 
+    /* How often graceful shutdown repeats what it still waits for: a few lines over the default 30 s phase. */
+    private static final Duration REMINDER_INTERVAL = Duration.ofSeconds(5);
+
     @Bean
     @ConditionalOnMissingBean
     AsyncRuntime asyncRuntime(AsyncRuntimeProperties properties, ObjectProvider<TaskDecorator> decorator,
@@ -51,6 +61,7 @@ public final class AsyncRuntimeAutoConfiguration {
         if (properties.getMode() != null) {
             builder.mode(properties.getMode());
         }
+        requireEngine(properties.getMode(), EngineMode.fastModeUnavailableReason());
         AsyncRuntime runtime = builder.start();
         runtime.loop().setRecordCreationSites(properties.isRecordCreationSites());
         decorator.ifAvailable(runtime.loop()::setTaskDecorator);
@@ -62,6 +73,18 @@ public final class AsyncRuntimeAutoConfiguration {
                     Thread.ofPlatform().name(properties.getLoopName() + "-executor-", 1).daemon(true).factory()));
         }
         return runtime;
+    }
+
+    /**
+     * Refuses FAST when this JVM cannot run it, with an exception that Boot's failure analysis reports on one screen
+     * (the loop's own IllegalStateException would surface as the third "Caused by" of a long trace).
+     *
+     * @throws FastModeUnavailableException if {@code mode} is FAST and {@code fastUnavailableReason} is not null
+     */
+    static void requireEngine(@Nullable EngineMode mode, @Nullable String fastUnavailableReason) {
+        if (mode == EngineMode.FAST && fastUnavailableReason != null) {
+            throw new FastModeUnavailableException(fastUnavailableReason);
+        }
     }
 
     @Bean
@@ -80,6 +103,30 @@ public final class AsyncRuntimeAutoConfiguration {
     @ConditionalOnMissingBean
     BlockedLoopLogger asyncBlockedLoopLogger(AsyncRuntime runtime) {
         return new BlockedLoopLogger(runtime.loop());
+    }
+
+    /**
+     * In a servlet web application whose server shuts down gracefully (Boot's default), counts the requests in
+     * flight and says, when graceful shutdown starts, what it waits for. A reactive server's requests are not
+     * counted, and {@code server.shutdown=immediate} does not wait; either way shutdown ends with the closing line.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnClass(Filter.class)
+    @ConditionalOnProperty(name = "server.shutdown", havingValue = "graceful", matchIfMissing = true)
+    static class ShutdownNarrationConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        InFlightRequests asyncInFlightRequests() {
+            return new InFlightRequests();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        GracefulShutdownNarrator asyncGracefulShutdownNarrator(AsyncRuntimeLifecycle lifecycle, InFlightRequests requests) {
+            return new GracefulShutdownNarrator(lifecycle, requests::count, REMINDER_INTERVAL);
+        }
     }
 
     /** Tasks carry the creator's MDC and observation context when Micrometer's context-propagation is present. */

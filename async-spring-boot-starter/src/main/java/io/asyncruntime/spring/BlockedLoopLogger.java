@@ -15,8 +15,9 @@ import org.springframework.beans.factory.DisposableBean;
  * loop is free again. The warning names the task, so it is the log's answer to "why is my loop stuck".
  *
  * <p>Threading: called on the watchdog thread; registers itself on construction and leaves at destruction.
+ * Final because it registers itself from its constructor: a subclass would be called before it is initialised.
  */
-public class BlockedLoopLogger implements LoopStallListener, DisposableBean {
+public final class BlockedLoopLogger implements LoopStallListener, DisposableBean {
     private static final Log logger = LogFactory.getLog(BlockedLoopLogger.class);
 
     private final EventLoop loop;

@@ -1,10 +1,13 @@
 package io.asyncruntime.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.asyncruntime.Async;
 import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.EngineMode;
+import io.asyncruntime.spring.diagnostics.FastModeUnavailableException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -89,6 +92,26 @@ class AsyncRuntimeAutoConfigurationTests {
     void backsOffWithoutTheCoreOnTheClasspath() {
         runner.withClassLoader(new FilteredClassLoader(AsyncRuntime.class))
                 .run(context -> assertThat(context).doesNotHaveBean(AsyncRuntimeLifecycle.class));
+    }
+
+    @Test
+    void fastIsRefusedWithItsReasonOnlyWhenAskedForAndUnavailable() {
+        assertThatThrownBy(() -> AsyncRuntimeAutoConfiguration.requireEngine(EngineMode.FAST, "java.lang is not opened"))
+                .isInstanceOf(FastModeUnavailableException.class)
+                .hasMessage("async.runtime.mode=fast, but the FAST engine is not available: java.lang is not opened");
+        assertThatNoException().isThrownBy(() -> {
+            AsyncRuntimeAutoConfiguration.requireEngine(EngineMode.FAST, null);
+            AsyncRuntimeAutoConfiguration.requireEngine(EngineMode.PORTABLE, "java.lang is not opened");
+            AsyncRuntimeAutoConfiguration.requireEngine(null, "java.lang is not opened");
+        });
+    }
+
+    @Test
+    void theStartLineNamesTheLoopAndItsEngine() {
+        try (ExpectedLogs logs = ExpectedLogs.capture(AsyncRuntimeLifecycle.class.getName())) {
+            runner.withPropertyValues("async.runtime.loop-name=orders-loop", "async.runtime.mode=portable")
+                    .run(context -> assertThat(logs.text()).contains("Event loop 'orders-loop' running in PORTABLE mode"));
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

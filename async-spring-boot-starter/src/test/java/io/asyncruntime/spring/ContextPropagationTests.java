@@ -55,12 +55,14 @@ class ContextPropagationTests {
             AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
             Observation request = Observation.start("http.request", observations);
             Task<Observation> task;
-            try (Observation.Scope scope = request.openScope()) {
+            Observation.Scope scope = request.openScope(); // in scope while the task is created, never read
+            try {
                 task = runtime.createTask("observed", () -> {
                     Async.sleep(0.005);
                     return observations.getCurrentObservation();
                 });
             } finally {
+                scope.close();
                 request.stop();
             }
             assertThat(runtime.run(task::await)).isSameAs(request);

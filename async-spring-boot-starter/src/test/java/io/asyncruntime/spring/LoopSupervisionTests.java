@@ -13,11 +13,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.test.system.CapturedOutput;
-import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -25,8 +22,10 @@ import org.springframework.context.annotation.Configuration;
  * What the starter does around the loop: the blocked-loop warning with the live stack, the executor behind
  * toThread, and the report of tasks cancelled at shutdown.
  */
-@ExtendWith(OutputCaptureExtension.class)
 class LoopSupervisionTests {
+    private static final Duration AWAIT = Duration.ofSeconds(10);
+    private static final String SPRING_CONTEXT = "org.springframework.context.annotation.AnnotationConfigApplicationContext";
+
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(AsyncRuntimeAutoConfiguration.class));
 
@@ -34,39 +33,37 @@ class LoopSupervisionTests {
         assertThat(release.await(10, TimeUnit.SECONDS)).isTrue();
     }
 
-    static void awaitOutput(CapturedOutput output, String text) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!output.getAll().contains(text) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(output.getAll()).contains(text);
-    }
-
     @Test
-    void aBlockedLoopIsLoggedWhileBlockedWithTheTaskAndItsLiveStack(CapturedOutput output) {
-        runner.withPropertyValues("async.runtime.loop-name=watched", "async.runtime.blocked-threshold=100ms").run(context -> {
-            AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
-            assertThat(runtime.loop().getBlockedThreshold()).isEqualTo(Duration.ofMillis(100));
-            CountDownLatch release = new CountDownLatch(1);
-            Task<Void> stuck = runtime.createTask("stuck-task", () -> {
-                holdTheLoopUntil(release);
-                return null;
+    void aBlockedLoopIsLoggedWhileBlockedWithTheTaskAndItsLiveStack() {
+        try (ExpectedLogs output = ExpectedLogs.capture(BlockedLoopLogger.class.getName())) {
+            runner.withPropertyValues("async.runtime.loop-name=watched", "async.runtime.blocked-threshold=100ms").run(context -> {
+                AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
+                assertThat(runtime.loop().getBlockedThreshold()).isEqualTo(Duration.ofMillis(100));
+                CountDownLatch release = new CountDownLatch(1);
+                Task<Void> stuck = runtime.createTask("stuck-task", () -> {
+                    holdTheLoopUntil(release);
+                    return null;
+                });
+                output.awaitText("WARN " + BlockedLoopLogger.class.getName() + " - Event loop 'watched' blocked for", AWAIT);
+                // Logged while the task still holds the loop, naming it and showing where it is stuck.
+                assertThat(stuck.done()).isFalse();
+                assertThat(output.text()).contains("by task 'stuck-task' (id " + stuck.getId() + ")")
+                        .contains("\tat io.asyncruntime.spring.LoopSupervisionTests.holdTheLoopUntil(LoopSupervisionTests.java:")
+                        .doesNotContain("ContextSnapshotTaskDecorator");
+                release.countDown();
+                output.awaitText("Event loop 'watched' running again: task 'stuck-task' (id " + stuck.getId()
+                        + ") held it for about", AWAIT);
             });
-            awaitOutput(output, "Event loop 'watched' blocked for");
-            // Logged while the task still holds the loop, naming it and showing where it is stuck.
-            assertThat(stuck.done()).isFalse();
-            assertThat(output.getAll()).contains("by task 'stuck-task' (id " + stuck.getId() + ")")
-                    .contains("\tat io.asyncruntime.spring.LoopSupervisionTests.holdTheLoopUntil(LoopSupervisionTests.java:")
-                    .doesNotContain("ContextSnapshotTaskDecorator");
-            release.countDown();
-            awaitOutput(output, "Event loop 'watched' running again: task 'stuck-task' (id " + stuck.getId() + ") held it for about");
-        });
+        }
     }
 
     @Test
     void blockedThresholdMustBePositive() {
-        runner.withPropertyValues("async.runtime.blocked-threshold=0s").run(context ->
-                assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("async.runtime.blocked-threshold must be positive"));
+        try (ExpectedLogs logs = ExpectedLogs.capture(SPRING_CONTEXT)) {
+            runner.withPropertyValues("async.runtime.blocked-threshold=0s").run(context ->
+                    assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("async.runtime.blocked-threshold must be positive"));
+            assertThat(logs.text()).contains("WARN " + SPRING_CONTEXT).contains("cancelling refresh attempt");
+        }
     }
 
     @Test
@@ -91,8 +88,11 @@ class LoopSupervisionTests {
 
     @Test
     void negativeMaxThreadsIsRefused() {
-        runner.withPropertyValues("async.runtime.executor.max-threads=-1").run(context ->
-                assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("max-threads must not be negative"));
+        try (ExpectedLogs logs = ExpectedLogs.capture(SPRING_CONTEXT)) {
+            runner.withPropertyValues("async.runtime.executor.max-threads=-1").run(context ->
+                    assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("max-threads must not be negative"));
+            assertThat(logs.text()).contains("cancelling refresh attempt");
+        }
     }
 
     @Test
@@ -104,39 +104,82 @@ class LoopSupervisionTests {
     }
 
     @Test
-    void shutdownCancelsRunningTasksWithAMessageAndReportsThem(CapturedOutput output) {
+    void shutdownCancelsRunningTasksWithAMessageAndReportsThem() {
         Task<?>[] sleeper = new Task<?>[1];
-        runner.withPropertyValues("async.runtime.loop-name=closing", "async.runtime.shutdown-timeout=2s").run(context -> {
-            AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
-            sleeper[0] = runtime.createTask("nightly-report", () -> {
-                Async.sleep(3600);
-                return null;
+        try (ExpectedLogs logs = ExpectedLogs.capture(AsyncRuntimeLifecycle.class.getName())) {
+            runner.withPropertyValues("async.runtime.loop-name=closing", "async.runtime.shutdown-timeout=2s").run(context -> {
+                AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
+                sleeper[0] = runtime.createTask("nightly-report", () -> {
+                    Async.sleep(3600);
+                    return null;
+                });
+                runtime.run(() -> Async.sleep(Duration.ofMillis(5), null));
             });
-            runtime.run(() -> Async.sleep(Duration.ofMillis(5), null));
-        });
-        assertThat(sleeper[0].cancelled()).isTrue();
-        assertThatThrownBy(sleeper[0]::result).isInstanceOf(CancelledError.class)
-                .hasMessage(AsyncRuntimeLifecycle.CANCEL_MESSAGE);
-        assertThat(output.getAll()).contains("Event loop 'closing' cancelling 1 task(s) still running: nightly-report (id "
-                + sleeper[0].getId() + ")");
+            assertThat(sleeper[0].cancelled()).isTrue();
+            assertThatThrownBy(sleeper[0]::result).isInstanceOf(CancelledError.class)
+                    .hasMessage(AsyncRuntimeLifecycle.CANCEL_MESSAGE);
+            assertThat(logs.text()).contains("INFO " + AsyncRuntimeLifecycle.class.getName()
+                            + " - Event loop 'closing' cancelling 1 task(s) still running: nightly-report (id " + sleeper[0].getId() + ")")
+                    .containsPattern("INFO " + AsyncRuntimeLifecycle.class.getName()
+                            + " - Event loop 'closing' shut down in \\d+(\\.\\d s| ms): 1 task: 1 cancelled\\R")
+                    .doesNotContain("abandoned");
+        }
     }
 
     @Test
-    void shutdownReportsTasksThatIgnoreCancellation(CapturedOutput output) {
-        runner.withPropertyValues("async.runtime.loop-name=stubborn", "async.runtime.shutdown-timeout=100ms").run(context -> {
-            AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
-            runtime.createTask("stubborn-task", () -> {
-                for (;;) {
+    void aTaskThatCatchesItsCancellationAndReturnsCountsAsFinished() {
+        try (ExpectedLogs logs = ExpectedLogs.capture(AsyncRuntimeLifecycle.class.getName())) {
+            runner.withPropertyValues("async.runtime.loop-name=polite").run(context -> {
+                AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
+                runtime.createTask("flusher", () -> {
                     try {
                         Async.sleep(3600);
-                    } catch (CancelledError ignored) {
-                        // Refuses to stop: shutdown must not wait for it forever.
+                    } catch (CancelledError e) {
+                        return "flushed"; // asyncio: a task that swallows its cancellation is not cancelled()
                     }
-                }
+                    return "slept";
+                });
+                runtime.run(() -> Async.sleep(Duration.ofMillis(5), null));
             });
-            runtime.run(() -> Async.sleep(Duration.ofMillis(5), null));
-        });
-        assertThat(output.getAll()).contains("Event loop 'stubborn' abandoned 1 task(s)").contains("stubborn-task");
+            assertThat(logs.text()).contains("Event loop 'polite' shut down in").contains(": 1 task: 1 finished\n");
+        }
+    }
+
+    @Test
+    void anIdleShutdownSaysSo() {
+        try (ExpectedLogs logs = ExpectedLogs.capture(AsyncRuntimeLifecycle.class.getName())) {
+            runner.withPropertyValues("async.runtime.loop-name=idle").run(context -> { });
+            assertThat(logs.text()).contains("Event loop 'idle' shut down in").contains(": no tasks were running");
+        }
+    }
+
+    @Test
+    void shutdownReportsTasksThatIgnoreCancellation() throws InterruptedException {
+        Task<?>[] stubborn = new Task<?>[1];
+        AsyncRuntime[] loop = new AsyncRuntime[1];
+        try (ExpectedLogs logs = ExpectedLogs.capture("io.asyncruntime")) {
+            runner.withPropertyValues("async.runtime.loop-name=stubborn", "async.runtime.shutdown-timeout=100ms").run(context -> {
+                AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
+                loop[0] = runtime;
+                stubborn[0] = runtime.createTask("stubborn-task", () -> {
+                    for (;;) {
+                        try {
+                            Async.sleep(3600);
+                        } catch (CancelledError ignored) {
+                            // Refuses to stop: shutdown must not wait for it forever.
+                        }
+                    }
+                });
+                runtime.run(() -> Async.sleep(Duration.ofMillis(5), null));
+            });
+            assertThat(logs.text()).contains("WARN " + AsyncRuntimeLifecycle.class.getName() + " - Event loop 'stubborn' shut down in ")
+                    .contains(": 1 task: 1 abandoned (stubborn-task (id " + stubborn[0].getId() + "): did not stop within 0.1 s)");
+            // The loop closed with the task still pending: the core says so, as asyncio does.
+            Thread loopThread = loop[0].thread();
+            loopThread.join(AWAIT.toMillis());
+            assertThat(loopThread.isAlive()).isFalse();
+            assertThat(logs.text()).contains("ERROR io.asyncruntime.EventLoop - Task was destroyed but it is pending!");
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

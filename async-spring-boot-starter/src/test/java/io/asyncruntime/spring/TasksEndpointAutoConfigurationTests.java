@@ -88,8 +88,11 @@ class TasksEndpointAutoConfigurationTests {
 
     @Test
     void aNegativeHistorySizeFailsTheContextClearly() {
-        runner.withPropertyValues("async.runtime.history-size=-1")
-                .run(context -> assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("history-size"));
+        try (ExpectedLogs logs = ExpectedLogs.capture("org.springframework.context")) {
+            runner.withPropertyValues("async.runtime.history-size=-1")
+                    .run(context -> assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("history-size"));
+            assertThat(logs.text()).contains("cancelling refresh attempt").contains("AsyncRuntimeProperties");
+        }
     }
 
     @Configuration(proxyBeanMethods = false)
