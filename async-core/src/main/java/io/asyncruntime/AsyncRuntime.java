@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>{@code
  * try (AsyncRuntime runtime = AsyncRuntime.start("orders")) {
- *     Task<String> t = runtime.createTask("fetch-42", () -> { Async.sleep(0.1); return "done"; });
+ *     Task<String> t = runtime.createTask(() -> { Async.sleep(0.1); return "done"; }, "fetch-42");
  *     runtime.run(t::await);            // blocks this (non-loop) thread until done
  * }
  * }</pre>
@@ -128,34 +128,81 @@ public final class AsyncRuntime implements AutoCloseable {
         return thread;
     }
 
-    /** Creates a task named {@code name} (null: {@code Task-<id>}) from any thread; it starts on the loop. */
-    public <T> Task<T> createTask(String name, Coroutine<T> coro) {
+    /**
+     * Creates a task from any thread: asyncio's {@code create_task} through {@code call_soon_threadsafe}. The task
+     * is built at once (named, in a copy of the caller's context) and starts on the loop in its next iteration.
+     *
+     * @param coro the coroutine the task runs
+     * @param name the task's name; null for {@code Task-<id>}
+     * @param <T> the type of the coroutine's result
+     * @return the task, pending
+     * @throws NullPointerException if coro is null
+     * @throws IllegalStateException if the runtime is shut down or shutting down
+     */
+    public <T> Task<T> createTask(Coroutine<T> coro, String name) {
+        Objects.requireNonNull(coro, "coro");
         checkOpen();
         return loop.createTaskThreadsafe(coro, name, t -> { }, () -> { });
     }
 
-    /** Creates a task from any thread and returns a {@link CompletableFuture} of its outcome; cancelling it cancels the task. */
+    /**
+     * Creates a task from any thread and returns a {@link CompletableFuture} of its outcome: asyncio's
+     * {@code run_coroutine_threadsafe}. Cancelling the CompletableFuture cancels the task. It is answered in every
+     * case, also when the runtime shuts down first (see {@link #shutdown(Duration)}).
+     *
+     * @param coro the coroutine the task runs
+     * @param <T> the type of the coroutine's result
+     * @return a CompletableFuture completed with the task's result, its exception, or a {@link CancelledError}
+     * @throws NullPointerException if coro is null
+     * @throws IllegalStateException if the runtime is shut down or shutting down
+     */
     public <T> CompletableFuture<T> submit(Coroutine<T> coro) {
-        return submit(null, coro);
+        return submit(coro, null);
     }
 
-    /** As {@link #submit(Coroutine)}, naming the task {@code name} (null: {@code Task-<id>}), so it can be found. */
-    public <T> CompletableFuture<T> submit(String name, Coroutine<T> coro) {
+    /**
+     * As {@link #submit(Coroutine)}, naming the task so that it can be found (in {@link #allTasks()}, the
+     * Actuator endpoint, logs).
+     *
+     * @param coro the coroutine the task runs
+     * @param name the task's name; null for {@code Task-<id>}
+     * @param <T> the type of the coroutine's result
+     * @return a CompletableFuture completed with the task's outcome
+     * @throws NullPointerException if coro is null
+     * @throws IllegalStateException if the runtime is shut down or shutting down
+     */
+    public <T> CompletableFuture<T> submit(Coroutine<T> coro, String name) {
+        Objects.requireNonNull(coro, "coro");
         checkOpen();
         return Async.runCoroutineThreadsafe(coro, name, loop);
     }
 
-    /** As {@link #run(Coroutine)}, naming the task {@code name} (null: {@code Task-<id>}), so it can be found. */
-    public <T> T run(String name, Coroutine<T> coro) {
+    /**
+     * As {@link #run(Coroutine)}, naming the task so that it can be found.
+     *
+     * @param coro the coroutine the task runs
+     * @param name the task's name; null for {@code Task-<id>}
+     * @param <T> the type of the coroutine's result
+     * @return the coroutine's result
+     * @throws IllegalStateException on the loop's own thread, or if the runtime is shut down
+     * @throws CancelledError as {@link #run(Coroutine)}
+     */
+    public <T> T run(Coroutine<T> coro, String name) {
         return runAndWait(name, coro);
     }
 
     /**
-     * Runs {@code coro} as a task and waits for its value, blocking the calling thread.
+     * Runs {@code coro} as a task and waits for its value, blocking the calling thread (never the loop):
+     * asyncio's {@code run_coroutine_threadsafe(...).result()}.
      *
-     * @throws IllegalStateException on the loop's own thread or a task of it, where waiting would deadlock
-     * @throws CancelledError if the task was cancelled, or the calling thread was interrupted (the task is
-     *         then cancelled too) (any other exception: the coroutine's own)
+     * @param coro the coroutine the task runs
+     * @param <T> the type of the coroutine's result
+     * @return the coroutine's result
+     * @throws NullPointerException if coro is null
+     * @throws IllegalStateException on the loop's own thread or a task of it, where waiting would deadlock, or if
+     *         the runtime is shut down or shutting down
+     * @throws CancelledError if the task was cancelled (also by a shutdown, or abandoned by it), or the calling
+     *         thread was interrupted (the task is then cancelled too); any other exception is the coroutine's own
      */
     public <T> T run(Coroutine<T> coro) {
         return runAndWait(null, coro);
@@ -166,7 +213,7 @@ public final class AsyncRuntime implements AutoCloseable {
             throw new IllegalStateException("AsyncRuntime.run() would block the event loop it waits for;"
                     + " in a task, await the coroutine instead");
         }
-        CompletableFuture<T> f = submit(name, coro);
+        CompletableFuture<T> f = submit(coro, name);
         try {
             return f.get();
         } catch (ExecutionException e) {

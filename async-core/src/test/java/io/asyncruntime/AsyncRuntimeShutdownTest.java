@@ -32,16 +32,16 @@ class AsyncRuntimeShutdownTest {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch blocking = new CountDownLatch(1);
         try (LogCapture log = LogCapture.of(AsyncRuntime.class)) {
-            CompletableFuture<Integer> blocked = rt.submit("blocker", () -> {
+            CompletableFuture<Integer> blocked = rt.submit(() -> {
                 blocking.countDown();
                 release.await(); // a blocking call, not an await: it holds the loop thread
                 return 1;
-            });
-            CompletableFuture<Integer> sleeping = rt.submit("sleeper", () -> Async.sleep(Duration.ofHours(1), 2));
+            }, "blocker");
+            CompletableFuture<Integer> sleeping = rt.submit(() -> Async.sleep(Duration.ofHours(1), 2), "sleeper");
             AtomicReference<Throwable> runCaller = new AtomicReference<>();
             Thread caller = Thread.ofPlatform().start(() -> {
                 try {
-                    rt.run("run-caller", () -> Async.sleep(Duration.ofHours(1), 3));
+                    rt.run(() -> Async.sleep(Duration.ofHours(1), 3), "run-caller");
                 } catch (Throwable t) {
                     runCaller.set(t);
                 }
@@ -92,7 +92,7 @@ class AsyncRuntimeShutdownTest {
         AtomicReference<Throwable> answer = new AtomicReference<>();
         Thread caller = Thread.ofPlatform().start(() -> {
             try {
-                rt.run("refuser", () -> {
+                rt.run(() -> {
                     stubborn.set(Async.currentTask().orElseThrow());
                     started.countDown();
                     while (true) {
@@ -102,7 +102,7 @@ class AsyncRuntimeShutdownTest {
                             // goes on regardless
                         }
                     }
-                });
+                }, "refuser");
             } catch (Throwable t) {
                 answer.set(t);
             }

@@ -25,9 +25,9 @@ class AsyncRuntimeTest {
 
     @Test
     void runAndSubmitMayNameTheirTask() throws Exception {
-        assertThat(runtime.run("nightly-report", () -> Async.currentTask().orElseThrow().getName())).isEqualTo("nightly-report");
-        assertThat(runtime.submit("export", () -> Async.currentTask().orElseThrow().getName()).get()).isEqualTo("export");
-        assertThat(runtime.run(null, () -> Async.currentTask().orElseThrow().getName())).startsWith("Task-");
+        assertThat(runtime.run(() -> Async.currentTask().orElseThrow().getName(), "nightly-report")).isEqualTo("nightly-report");
+        assertThat(runtime.submit(() -> Async.currentTask().orElseThrow().getName(), "export").get()).isEqualTo("export");
+        assertThat(runtime.run(() -> Async.currentTask().orElseThrow().getName(), null)).startsWith("Task-");
     }
 
     @Test
@@ -40,10 +40,10 @@ class AsyncRuntimeTest {
 
     @Test
     void createTaskFromAnyThreadAndWaitForIt() throws Exception {
-        Task<String> t = runtime.createTask("named-from-outside", () -> {
+        Task<String> t = runtime.createTask(() -> {
             Async.sleep(0.01);
             return Async.currentTask().orElseThrow().getName();
-        });
+        }, "named-from-outside");
         assertThat(t.getName()).isEqualTo("named-from-outside");
         assertThat(runtime.run(t::await)).isEqualTo("named-from-outside");
         CompletableFuture<Integer> cf = runtime.submit(() -> 6 * 7);
@@ -66,7 +66,7 @@ class AsyncRuntimeTest {
     void cancelByIdWithAMessage() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         List<String> seen = new CopyOnWriteArrayList<>();
-        Task<String> t = runtime.createTask("sleeper", () -> {
+        Task<String> t = runtime.createTask(() -> {
             started.countDown();
             try {
                 Async.sleep(3600);
@@ -75,7 +75,7 @@ class AsyncRuntimeTest {
                 seen.add(e.getMessage());
                 throw e;
             }
-        });
+        }, "sleeper");
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(runtime.findTask(t.getId())).containsSame(t);
         assertThat(runtime.allTasks()).contains(t);
@@ -121,7 +121,7 @@ class AsyncRuntimeTest {
     void closeCancelsPendingTasksLetsThemCleanUpAndRefusesNewWork() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         List<String> cleanups = new CopyOnWriteArrayList<>();
-        runtime.createTask("long-running", () -> {
+        runtime.createTask(() -> {
             started.countDown();
             try {
                 Async.sleep(3600);
@@ -129,7 +129,7 @@ class AsyncRuntimeTest {
                 cleanups.add("cleaned up");
             }
             return null;
-        });
+        }, "long-running");
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(runtime.shutdown(Duration.ofSeconds(5))).isEmpty();
         assertThat(cleanups).containsExactly("cleaned up");
@@ -137,7 +137,7 @@ class AsyncRuntimeTest {
         assertThat(runtime.loop().isClosed()).isTrue();
         runtime.thread().join(5_000);
         assertThat(runtime.thread().isAlive()).isFalse();
-        assertThatThrownBy(() -> runtime.createTask("late", () -> 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> runtime.createTask(() -> 1, "late")).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> runtime.submit(() -> 1)).isInstanceOf(IllegalStateException.class);
         assertThat(runtime.shutdown(Duration.ZERO)).isEmpty();
     }
@@ -145,7 +145,7 @@ class AsyncRuntimeTest {
     @Test
     void shutdownReportsTasksThatRefuseToFinish() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
-        Task<Void> stubborn = runtime.createTask("stubborn", () -> {
+        Task<Void> stubborn = runtime.createTask(() -> {
             started.countDown();
             while (true) {
                 try {
@@ -154,7 +154,7 @@ class AsyncRuntimeTest {
                     // keeps running
                 }
             }
-        });
+        }, "stubborn");
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
         try (LogCapture log = LogCapture.of(AsyncRuntime.class)) {
             assertThat(runtime.shutdown(Duration.ofMillis(100))).containsExactly(stubborn);

@@ -42,11 +42,11 @@ class BreakerFindingsTest {
         CountDownLatch releaseBlocker = new CountDownLatch(1);
         CountDownLatch releaseDependent = new CountDownLatch(1);
         try {
-            CompletableFuture<Integer> cf = rt.submit("blocker", () -> {
+            CompletableFuture<Integer> cf = rt.submit(() -> {
                 blocking.countDown();
                 releaseBlocker.await(); // holds the loop thread
                 return 1;
-            });
+            }, "blocker");
             cf.whenComplete((v, e) -> {
                 try {
                     releaseDependent.await(BOUND_SECONDS, TimeUnit.SECONDS); // e.g. a slow log write or HTTP reply
@@ -76,7 +76,7 @@ class BreakerFindingsTest {
         AsyncRuntime rt = AsyncRuntime.builder().name("interrupted-").start();
         AtomicBoolean cleanedUp = new AtomicBoolean();
         CountDownLatch started = new CountDownLatch(1);
-        rt.submit("cleaner", () -> {
+        rt.submit(() -> {
             try {
                 started.countDown();
                 Async.sleep(3600);
@@ -85,7 +85,7 @@ class BreakerFindingsTest {
                 cleanedUp.set(true);
             }
             return 1;
-        });
+        }, "cleaner");
         assertThat(started.await(BOUND_SECONDS, TimeUnit.SECONDS)).isTrue();
         List<Task<?>> abandoned;
         Thread.currentThread().interrupt();

@@ -12,7 +12,7 @@ class CreationSiteTest {
     @Test
     void notRecordedByDefault() {
         try (AsyncRuntime runtime = AsyncRuntime.start("sites-off")) {
-            Task<Integer> task = runtime.createTask("plain", () -> 1);
+            Task<Integer> task = runtime.createTask(() -> 1, "plain");
             assertThat(task.creationSite()).isEmpty();
             assertThat(TaskInfo.of(task).createdAt()).isNull();
         }
@@ -23,7 +23,7 @@ class CreationSiteTest {
         try (AsyncRuntime runtime = AsyncRuntime.start("sites-on")) {
             runtime.loop().setRecordCreationSites(true);
             assertThat(runtime.loop().getRecordCreationSites()).isTrue();
-            Task<Integer> fromOutside = runtime.createTask("outside", () -> 1);
+            Task<Integer> fromOutside = runtime.createTask(() -> 1, "outside");
             assertThat(fromOutside.creationSite()).hasValueSatisfying(site -> {
                 assertThat(site.getClassName()).isEqualTo(CreationSiteTest.class.getName());
                 assertThat(site.getMethodName()).isEqualTo("recordedAsTheCallerOfTheCreatingApi");
@@ -50,7 +50,7 @@ class CreationSiteTest {
     @Test
     void debugModeRecordsThemToo() {
         try (AsyncRuntime runtime = AsyncRuntime.builder().name("sites-debug").debug(true).start()) {
-            assertThat(runtime.createTask("dbg", () -> 1).creationSite()).isPresent();
+            assertThat(runtime.createTask(() -> 1, "dbg").creationSite()).isPresent();
         }
     }
 }

@@ -118,11 +118,11 @@ class EngineTest {
         try (AsyncRuntime runtime = AsyncRuntime.start("held-loop")) {
             CountDownLatch entered = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            Task<String> stuck = runtime.createTask("stuck-in-blocking-call", () -> {
+            Task<String> stuck = runtime.createTask(() -> {
                 entered.countDown();
                 release.await();
                 return "released";
-            });
+            }, "stuck-in-blocking-call");
             assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
             Task<?> current = null;
             for (int i = 0; i < 1000 && current == null; i++) {

@@ -108,11 +108,11 @@ class IntrospectionTest {
         try (AsyncRuntime runtime = AsyncRuntime.start("introspection")) {
             CountDownLatch entered = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            Task<Void> blocker = runtime.createTask("blocker", () -> {
+            Task<Void> blocker = runtime.createTask(() -> {
                 entered.countDown();
                 release.await();
                 return null;
-            });
+            }, "blocker");
             assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
             TaskState seen = TaskState.PENDING;
             for (int i = 0; i < 1000 && seen != TaskState.RUNNING; i++) {

@@ -72,10 +72,10 @@ class LoopStallTest {
     void aBlockingTaskIsReportedWhileBlockedWithItsLiveStackThenWhenItEnds() throws Exception {
         runtime.loop().addStallListener(recorder);
         CountDownLatch release = new CountDownLatch(1);
-        Task<String> culprit = runtime.createTask("culprit", () -> {
+        Task<String> culprit = runtime.createTask(() -> {
             holdTheLoop(release);
             return "done";
-        });
+        }, "culprit");
 
         assertThat(recorder.next()).isEqualTo("slow:culprit");
         assertThat(recorder.next()).isEqualTo("blocked:culprit");

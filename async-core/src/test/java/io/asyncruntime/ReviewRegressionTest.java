@@ -95,10 +95,10 @@ class ReviewRegressionTest {
     @Test
     void aRunAcceptedBeforeShutdownIsFailedNotStrandedWhenTheLoopEnds() throws Exception {
         AsyncRuntime rt = AsyncRuntime.builder().name("stranded").shutdownTimeout(Duration.ofMillis(200)).start();
-        rt.createTask("blocker", () -> {
+        rt.createTask(() -> {
             Thread.sleep(600); // holds the loop, as asyncio would
             return null;
-        });
+        }, "blocker");
         Thread.sleep(50);
         CompletableFuture<Object> caller = CompletableFuture.supplyAsync(() -> {
             try {

@@ -46,7 +46,7 @@ class TaskDecoratorTest {
                     });
                     return before + "/" + USER.get() + "/child:" + child.await();
                 };
-                Task<String> task = runtime.createTask("carrier", body);
+                Task<String> task = runtime.createTask(body, "carrier");
                 assertThat(task.getCoro()).isSameAs(body);
                 assertThat(task.toString()).doesNotContain("Decorated");
                 assertThat(runtime.run(task::await)).isEqualTo("ada/ada/child:ada");
@@ -63,10 +63,10 @@ class TaskDecoratorTest {
     void theDecoratedTasksStackShowsOnlyTheUsersFrames() {
         try (AsyncRuntime runtime = AsyncRuntime.start("decorated-stack")) {
             runtime.loop().setTaskDecorator(new CarryUser());
-            Task<Void> sleeper = runtime.createTask("sleeper", () -> {
+            Task<Void> sleeper = runtime.createTask(() -> {
                 Async.sleep(3600);
                 return null;
-            });
+            }, "sleeper");
             runtime.run(() -> {
                 Async.sleep(0.01);
                 return null;
@@ -104,7 +104,7 @@ class TaskDecoratorTest {
                     return null;
                 }
             });
-            assertThatThrownBy(() -> runtime.createTask("x", () -> 1)).isInstanceOf(NullPointerException.class)
+            assertThatThrownBy(() -> runtime.createTask(() -> 1, "x")).isInstanceOf(NullPointerException.class)
                     .hasMessageContaining("TaskDecorator returned null");
             runtime.loop().setTaskDecorator(null);
             assertThat(runtime.run(() -> 7)).isEqualTo(7);

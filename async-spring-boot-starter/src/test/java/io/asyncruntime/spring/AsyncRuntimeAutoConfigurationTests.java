@@ -66,11 +66,11 @@ class AsyncRuntimeAutoConfigurationTests {
         runner.withPropertyValues("async.runtime.shutdown-timeout=2s").run(context -> {
             AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
             java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
-            io.asyncruntime.Task<Void> sleeper = runtime.createTask("long", () -> {
+            io.asyncruntime.Task<Void> sleeper = runtime.createTask(() -> {
                 started.countDown();
                 Async.sleep(3600);
                 return null;
-            });
+            }, "long");
             assertThat(started.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             context.stop();
             assertThat(sleeper.cancelled()).isTrue();

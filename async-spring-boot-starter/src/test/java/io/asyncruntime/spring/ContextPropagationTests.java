@@ -33,11 +33,11 @@ class ContextPropagationTests {
             MDC.put("requestId", "r-42");
             Task<String> task;
             try {
-                task = runtime.createTask("with-mdc", () -> {
+                task = runtime.createTask(() -> {
                     Async.sleep(0.005);
                     Task<String> child = Async.createTask(() -> MDC.get("requestId"), "child");
                     return MDC.get("requestId") + "/" + child.await();
-                });
+                }, "with-mdc");
             } finally {
                 MDC.remove("requestId");
             }
@@ -57,10 +57,10 @@ class ContextPropagationTests {
             Task<Observation> task;
             Observation.Scope scope = request.openScope(); // in scope while the task is created, never read
             try {
-                task = runtime.createTask("observed", () -> {
+                task = runtime.createTask(() -> {
                     Async.sleep(0.005);
                     return observations.getCurrentObservation();
-                });
+                }, "observed");
             } finally {
                 scope.close();
                 request.stop();

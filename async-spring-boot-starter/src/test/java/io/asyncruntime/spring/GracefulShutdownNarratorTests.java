@@ -23,11 +23,11 @@ class GracefulShutdownNarratorTests {
             AsyncRuntimeLifecycle lifecycle = new AsyncRuntimeLifecycle(runtime, Duration.ofSeconds(1));
             GracefulShutdownNarrator narrator = new GracefulShutdownNarrator(lifecycle, requests::get, Duration.ofMillis(50));
             CountDownLatch started = new CountDownLatch(1);
-            Task<Void> fetch = runtime.createTask("fetch", () -> {
+            Task<Void> fetch = runtime.createTask(() -> {
                 started.countDown();
                 Async.sleep(3600);
                 return null;
-            });
+            }, "fetch");
             // A task created from outside the loop is registered when the loop takes it in: wait for that.
             assertThat(started.await(AWAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
             lifecycle.start();

@@ -40,10 +40,10 @@ class LoopSupervisionTests {
                 AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
                 assertThat(runtime.loop().getBlockedThreshold()).isEqualTo(Duration.ofMillis(100));
                 CountDownLatch release = new CountDownLatch(1);
-                Task<Void> stuck = runtime.createTask("stuck-task", () -> {
+                Task<Void> stuck = runtime.createTask(() -> {
                     holdTheLoopUntil(release);
                     return null;
-                });
+                }, "stuck-task");
                 output.awaitText("WARN " + BlockedLoopLogger.class.getName() + " - Event loop 'watched' blocked for", AWAIT);
                 // Logged while the task still holds the loop, naming it and showing where it is stuck.
                 assertThat(stuck.done()).isFalse();
@@ -109,10 +109,10 @@ class LoopSupervisionTests {
         try (ExpectedLogs logs = ExpectedLogs.capture(AsyncRuntimeLifecycle.class.getName())) {
             runner.withPropertyValues("async.runtime.loop-name=closing", "async.runtime.shutdown-timeout=2s").run(context -> {
                 AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
-                sleeper[0] = runtime.createTask("nightly-report", () -> {
+                sleeper[0] = runtime.createTask(() -> {
                     Async.sleep(3600);
                     return null;
-                });
+                }, "nightly-report");
                 runtime.run(() -> Async.sleep(Duration.ofMillis(5), null));
             });
             assertThat(sleeper[0].cancelled()).isTrue();
@@ -131,14 +131,14 @@ class LoopSupervisionTests {
         try (ExpectedLogs logs = ExpectedLogs.capture(AsyncRuntimeLifecycle.class.getName())) {
             runner.withPropertyValues("async.runtime.loop-name=polite").run(context -> {
                 AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
-                runtime.createTask("flusher", () -> {
+                runtime.createTask(() -> {
                     try {
                         Async.sleep(3600);
                     } catch (CancelledError e) {
                         return "flushed"; // asyncio: a task that swallows its cancellation is not cancelled()
                     }
                     return "slept";
-                });
+                }, "flusher");
                 runtime.run(() -> Async.sleep(Duration.ofMillis(5), null));
             });
             assertThat(logs.text()).contains("Event loop 'polite' shut down in").contains(": 1 task: 1 finished\n");
@@ -161,7 +161,7 @@ class LoopSupervisionTests {
             runner.withPropertyValues("async.runtime.loop-name=stubborn", "async.runtime.shutdown-timeout=100ms").run(context -> {
                 AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
                 loop[0] = runtime;
-                stubborn[0] = runtime.createTask("stubborn-task", () -> {
+                stubborn[0] = runtime.createTask(() -> {
                     for (;;) {
                         try {
                             Async.sleep(3600);
@@ -169,7 +169,7 @@ class LoopSupervisionTests {
                             // Refuses to stop: shutdown must not wait for it forever.
                         }
                     }
-                });
+                }, "stubborn-task");
                 runtime.run(() -> Async.sleep(Duration.ofMillis(5), null));
             });
             assertThat(logs.text()).contains("WARN " + AsyncRuntimeLifecycle.class.getName() + " - Event loop 'stubborn' shut down in ")

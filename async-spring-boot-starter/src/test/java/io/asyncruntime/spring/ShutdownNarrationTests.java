@@ -48,11 +48,11 @@ class ShutdownNarrationTests {
     record Controller(AsyncRuntime runtime, CompletableFuture<Future<String>> gate) {
         @GetMapping("/report")
         String report() {
-            return runtime.run("quick", () -> {
+            return runtime.run(() -> {
                 Future<String> opened = new Future<>();
                 gate.complete(opened);
                 return opened.await();
-            });
+            }, "quick");
         }
     }
 
@@ -63,11 +63,11 @@ class ShutdownNarrationTests {
                         "async.runtime.shutdown-timeout=300ms")
                 .run();
         AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
-        Task<Void> idle = runtime.createTask("idle", () -> {
+        Task<Void> idle = runtime.createTask(() -> {
             Async.sleep(3600);
             return null;
-        });
-        Task<Void> stubborn = runtime.createTask("stubborn", () -> {
+        }, "idle");
+        Task<Void> stubborn = runtime.createTask(() -> {
             for (;;) {
                 try {
                     Async.sleep(3600);
@@ -75,7 +75,7 @@ class ShutdownNarrationTests {
                     // Refuses to stop: shutdown gives up on it after the shutdown timeout.
                 }
             }
-        });
+        }, "stubborn");
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         CompletableFuture<HttpResponse<String>> response = HttpClient.newHttpClient().sendAsync(
                 HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/report")).build(),

@@ -17,14 +17,14 @@ public class BlockingIoService {
 
     /** Gathers toThread(blocking_io) and sleep({@code seconds}); blocking_io blocks its thread for {@code seconds}. */
     public Task<Outcome> start(double seconds) {
-        return runtime.createTask("blocking-io-main", () -> {
+        return runtime.createTask(() -> {
             Transcript out = Transcript.begin();
             out.printAt("started main at");
             Coroutine<Void> io = () -> Async.toThread(() -> blockingIo(out, seconds));
             Coroutine<Void> sleep = () -> Async.sleep(java.time.Duration.ofNanos((long) (seconds * 1e9)), null);
             Async.gather(io, sleep).await();
             return out.finishAt("finished main at", null);
-        });
+        }, "blocking-io-main");
     }
 
     private static Void blockingIo(Transcript out, double seconds) throws InterruptedException {

@@ -19,7 +19,7 @@ public class CancellationService {
 
     /** Starts cancel_me, lets it sleep {@code after} seconds, cancels it with a message and reports what it printed. */
     public Task<Outcome> cancelMe(double after) {
-        return runtime.createTask("cancel-me-main", () -> {
+        return runtime.createTask(() -> {
             Transcript out = Transcript.begin();
             Task<Void> task = Async.createTask(() -> cancelMe(out), "cancel_me");
             Async.sleep(after);
@@ -31,7 +31,7 @@ public class CancellationService {
                 return out.outcome("cancelled: " + e.getMessage());
             }
             return out.outcome("not cancelled");
-        });
+        }, "cancel-me-main");
     }
 
     private static Void cancelMe(Transcript out) {
@@ -49,7 +49,7 @@ public class CancellationService {
 
     /** Waits for an hour-long task with a timeout of {@code timeout} seconds, as the wait_for example does. */
     public Task<Outcome> eternity(double timeout) {
-        return runtime.createTask("eternity-main", () -> {
+        return runtime.createTask(() -> {
             Transcript out = Transcript.begin();
             Task<Void> eternity = Async.createTask(() -> {
                 Async.sleep(3600);
@@ -62,6 +62,6 @@ public class CancellationService {
                 out.print("timeout!");
             }
             return out.outcome(eternity.cancelled() ? "eternity was cancelled by the timeout" : "eternity finished");
-        });
+        }, "eternity-main");
     }
 }

@@ -17,14 +17,14 @@ public class FactorialService {
 
     /** Gathers factorial("A", 2), factorial("B", 3) and factorial("C", 4); each sleep lasts {@code scale} seconds. */
     public Task<Outcome> start(double scale) {
-        return runtime.createTask("factorial-gather", () -> {
+        return runtime.createTask(() -> {
             Transcript out = Transcript.begin();
             List<Object> results = Async.gather(
                     Async.createTask(() -> factorial(out, "A", 2, scale), "factorial-A"),
                     Async.createTask(() -> factorial(out, "B", 3, scale), "factorial-B"),
                     Async.createTask(() -> factorial(out, "C", 4, scale), "factorial-C")).await();
             return out.outcome(results);
-        });
+        }, "factorial-gather");
     }
 
     private static long factorial(Transcript out, String name, int number, double scale) {

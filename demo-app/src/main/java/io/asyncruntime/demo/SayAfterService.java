@@ -19,7 +19,7 @@ public class SayAfterService {
      * with every delay multiplied by {@code scale}.
      */
     public Task<Outcome> start(boolean concurrent, double scale) {
-        return runtime.createTask(concurrent ? "say-after-concurrent" : "say-after-sequential", () -> {
+        return runtime.createTask(() -> {
             Transcript out = Transcript.begin();
             out.printAt("started at");
             if (concurrent) {
@@ -32,7 +32,7 @@ public class SayAfterService {
                 Async.await(() -> sayAfter(out, 2 * scale, "world"));
             }
             return out.finishAt("finished at", null);
-        });
+        }, concurrent ? "say-after-concurrent" : "say-after-sequential");
     }
 
     private static Void sayAfter(Transcript out, double delay, String what) {

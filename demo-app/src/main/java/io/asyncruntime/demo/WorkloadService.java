@@ -36,21 +36,21 @@ public class WorkloadService {
      * could run (and number its children) between two creations, and the ids would depend on timing.
      */
     public List<Started> start(int count, double seconds) {
-        return runtime.run("start-workload", () -> {
+        return runtime.run(() -> {
             List<Started> started = new ArrayList<>(count);
             for (int i = 1; i <= count; i++) {
                 Task<?> task = switch (i % 3) {
-                    case 1 -> runtime.createTask("sleeper-" + i, () -> {
+                    case 1 -> runtime.createTask(() -> {
                         Async.sleep(seconds);
                         return null;
-                    });
+                    }, "sleeper-" + i);
                     case 2 -> startGroup("group-" + i, seconds);
                     default -> startBlocked("blocked-" + i, seconds);
                 };
                 started.add(new Started(task.getId(), task.getName(), kindOf(i)));
             }
             return started;
-        });
+        }, "start-workload");
     }
 
     private static String kindOf(int i) {
@@ -62,7 +62,7 @@ public class WorkloadService {
     }
 
     private Task<?> startGroup(String name, double seconds) {
-        return runtime.createTask(name, () -> {
+        return runtime.createTask(() -> {
             try (TaskGroup group = new TaskGroup()) {
                 for (int child = 1; child <= 2; child++) {
                     group.createTask(() -> {
@@ -72,7 +72,7 @@ public class WorkloadService {
                 }
             }
             return null;
-        });
+        }, name);
     }
 
     /*
@@ -81,13 +81,13 @@ public class WorkloadService {
      */
     private Task<?> startBlocked(String name, double seconds) {
         CountDownLatch release = new CountDownLatch(1);
-        return runtime.createTask(name, () -> {
+        return runtime.createTask(() -> {
             try {
                 return Async.toThread(() -> release.await((long) (seconds * 1000), TimeUnit.MILLISECONDS));
             } catch (CancelledError e) {
                 release.countDown();
                 throw e;
             }
-        });
+        }, name);
     }
 }

@@ -36,11 +36,11 @@ class HealthHttpTests {
 
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        runtime.createTask("blocking-the-loop", () -> {
+        runtime.createTask(() -> {
             entered.countDown();
             release.await(10, TimeUnit.SECONDS);
             return null;
-        });
+        }, "blocking-the-loop");
         try {
             assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
             ResponseEntity<Map> down = http.getForEntity("/actuator/health", Map.class);

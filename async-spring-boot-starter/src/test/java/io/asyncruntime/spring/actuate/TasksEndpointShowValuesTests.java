@@ -45,10 +45,10 @@ class TasksEndpointShowValuesTests {
 
     private Task<Void> sleeper() {
         runtime.loop().setRecordCreationSites(true);
-        Task<Void> t = runtime.createTask("secretive", () -> {
+        Task<Void> t = runtime.createTask(() -> {
             Async.sleep(3600);
             return null;
-        });
+        }, "secretive");
         runtime.run(() -> Async.sleep(java.time.Duration.ofMillis(5), null));
         return t;
     }
@@ -90,9 +90,9 @@ class TasksEndpointShowValuesTests {
     @Test
     void hiddenFinishedTasksKeepTheExceptionClassButNotItsMessageNorTheCancelMessage() {
         TasksEndpoint endpoint = new TasksEndpoint(runtime, history, Show.WHEN_AUTHORIZED, Set.of());
-        Task<Void> failing = runtime.createTask("failing", () -> {
+        Task<Void> failing = runtime.createTask(() -> {
             throw new IllegalStateException("password=hunter2");
-        });
+        }, "failing");
         Task<Void> t = sleeper();
         runtime.cancel(t.getId(), "customer 42 asked");
         runtime.run(() -> Async.sleep(java.time.Duration.ofMillis(5), null));

@@ -41,10 +41,10 @@ class ShutdownHttpTests {
                         "async.runtime.loop-name=closing-web", "async.runtime.shutdown-timeout=5s")
                 .run();
         AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
-        Task<Void> nightly = runtime.createTask("nightly-export", () -> {
+        Task<Void> nightly = runtime.createTask(() -> {
             Async.sleep(3600);
             return null;
-        });
+        }, "nightly-export");
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         HttpResponse<String> listed = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/tasks?name=nightly")).build(),

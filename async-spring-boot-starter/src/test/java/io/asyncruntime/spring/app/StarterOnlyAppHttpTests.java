@@ -55,11 +55,11 @@ class StarterOnlyAppHttpTests {
 
         Task<Integer> closeMonth(String month) {
             // Named, so it can be found in /actuator/tasks and cancelled there.
-            return runtime.createTask("close-month-" + month, () -> {
+            return runtime.createTask(() -> {
                 Task<Integer> eu = Async.createTask(() -> total(month, "eu"), "total-eu-" + month);
                 Task<Integer> us = Async.createTask(() -> total(month, "us"), "total-us-" + month);
                 return eu.await() + us.await();
-            });
+            }, "close-month-" + month);
         }
 
         private int total(String month, String region) {
@@ -100,10 +100,10 @@ class StarterOnlyAppHttpTests {
     @Test
     @SuppressWarnings("unchecked")
     void listInspectAndCancelATaskOverHttp() {
-        Task<Void> job = runtime.createTask("invoice-batch", () -> {
+        Task<Void> job = runtime.createTask(() -> {
             Async.sleep(3600);
             return null;
-        });
+        }, "invoice-batch");
         Map<String, Object> list = http.getForObject("/actuator/tasks?name=invoice-batch", Map.class);
         assertThat(list.get("loop")).isEqualTo("orders");
         assertThat((List<Map<String, Object>>) list.get("tasks")).singleElement().satisfies(t -> {
@@ -137,7 +137,7 @@ class StarterOnlyAppHttpTests {
     void theLoopMetersAreScrapedByPrometheus() throws Exception {
         runtime.run(() -> Async.sleep(java.time.Duration.ofMillis(10), null));
         CountDownLatch release = new CountDownLatch(1);
-        runtime.createTask("blocker", () -> release.await(10, TimeUnit.SECONDS));
+        runtime.createTask(() -> release.await(10, TimeUnit.SECONDS), "blocker");
         List<String> expected = List.of(
                 "async_loop_blocked_total{loop=\"orders\"} ",
                 "async_loop_latency_seconds_bucket{loop=\"orders\",le=",

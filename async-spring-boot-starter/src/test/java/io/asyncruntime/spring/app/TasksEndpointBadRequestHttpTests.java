@@ -207,7 +207,7 @@ class TasksEndpointBadRequestHttpTests {
 
     @Test
     void cancellingAFinishedTaskStillInTheHistoryAnswersAlreadyDone() throws Exception {
-        Task<String> finished = runtime.createTask("quick", () -> "ok");
+        Task<String> finished = runtime.createTask(() -> "ok", "quick");
         runtime.run(() -> Async.sleep(Duration.ofMillis(5), null));
         assertThat(finished.done()).isTrue();
 
@@ -240,10 +240,10 @@ class TasksEndpointBadRequestHttpTests {
     }
 
     private Task<Void> sleeper(String name) {
-        Task<Void> task = runtime.createTask(name, () -> {
+        Task<Void> task = runtime.createTask(() -> {
             Async.sleep(3600);
             return null;
-        });
+        }, name);
         runtime.run(() -> Async.sleep(Duration.ofMillis(2), null)); // let it reach its await
         return task;
     }

@@ -42,10 +42,10 @@ class TasksEndpointManagementPortHttpTests {
 
     @Test
     void aBodilessCancelCancelsAndRefusalsAreProblemDetails() throws Exception {
-        Task<Void> task = runtime.createTask("on-the-management-port", () -> {
+        Task<Void> task = runtime.createTask(() -> {
             Async.sleep(3600);
             return null;
-        });
+        }, "on-the-management-port");
         runtime.run(() -> Async.sleep(Duration.ofMillis(2), null));
 
         HttpResponse<String> plain = send(HttpRequest.newBuilder(url("/actuator/tasks/" + task.getId()))

@@ -65,9 +65,9 @@ class TasksEndpointSecureDefaultsHttpTests {
     @Test
     void readsStayOpenButShowNoStackMessageOrCreationSite() throws Exception {
         Task<Void> task = sleeper("secretive");
-        Task<Void> failing = runtime.createTask("failing", () -> {
+        Task<Void> failing = runtime.createTask(() -> {
             throw new IllegalStateException("password=hunter2");
-        });
+        }, "failing");
         runtime.cancel(task.getId(), "customer 42 asked");
         runtime.run(() -> Async.sleep(Duration.ofMillis(5), null));
         assertThat(failing.done()).isTrue();
@@ -83,10 +83,10 @@ class TasksEndpointSecureDefaultsHttpTests {
     }
 
     private Task<Void> sleeper(String name) {
-        Task<Void> task = runtime.createTask(name, () -> {
+        Task<Void> task = runtime.createTask(() -> {
             Async.sleep(3600);
             return null;
-        });
+        }, name);
         runtime.run(() -> Async.sleep(Duration.ofMillis(2), null));
         return task;
     }

@@ -38,11 +38,11 @@ class AsyncLoopHealthTests {
             AsyncLoopHealthIndicator indicator = new AsyncLoopHealthIndicator(runtime, Duration.ofMillis(100));
             CountDownLatch entered = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            runtime.createTask("stuck", () -> {
+            runtime.createTask(() -> {
                 entered.countDown();
                 release.await(); // a blocking call holds the loop, as in asyncio
                 return null;
-            });
+            }, "stuck");
             assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
             Health blocked = indicator.health(true);
             assertThat(blocked.getStatus()).isEqualTo(Status.DOWN);

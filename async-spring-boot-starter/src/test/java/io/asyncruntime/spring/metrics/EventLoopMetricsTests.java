@@ -73,7 +73,7 @@ class EventLoopMetricsTests {
             assertThat(registry.get("async.loop.blocked").tags(loop).functionCounter().count()).isZero();
 
             java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-            runtime.createTask("blocker", () -> release.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            runtime.createTask(() -> release.await(10, java.util.concurrent.TimeUnit.SECONDS), "blocker");
             for (int i = 0; i < 1000 && registry.get("async.loop.blocked").functionCounter().count() < 1; i++) {
                 Thread.sleep(10);
             }

@@ -94,45 +94,45 @@ class TaskReturnValueHttpTests {
 
         @GetMapping("/greet")
         Task<Greeting> greet(@RequestParam String who) {
-            return runtime.createTask("greet-" + who, () -> {
+            return runtime.createTask(() -> {
                 Async.sleep(0.02);
                 return new Greeting("hello " + who, Async.currentTask().orElseThrow().getName());
-            });
+            }, "greet-" + who);
         }
 
         @GetMapping("/done")
         Task<Integer> done() {
-            Task<Integer> task = runtime.createTask("answer", () -> 42);
+            Task<Integer> task = runtime.createTask(() -> 42, "answer");
             runtime.run(task::await);
             return task;
         }
 
         @GetMapping("/created")
         Task<ResponseEntity<String>> created() {
-            return runtime.createTask("creator", () -> {
+            return runtime.createTask(() -> {
                 Async.sleep(0);
                 return ResponseEntity.status(HttpStatus.CREATED).header("X-Task", "creator").body("made");
-            });
+            }, "creator");
         }
 
         @GetMapping("/fail")
         Task<String> fail() {
-            return runtime.createTask("failing", () -> {
+            return runtime.createTask(() -> {
                 Async.sleep(0.01);
                 throw new IllegalStateException("boom");
-            });
+            }, "failing");
         }
 
         @GetMapping("/cancelled")
         Task<String> cancelled() {
-            Task<String> victim = runtime.createTask("victim", () -> {
+            Task<String> victim = runtime.createTask(() -> {
                 Async.sleep(3600);
                 return "never";
-            });
-            runtime.createTask("colleague", () -> {
+            }, "victim");
+            runtime.createTask(() -> {
                 Async.sleep(0.01);
                 return victim.cancel("stopped by a colleague");
-            });
+            }, "colleague");
             return victim;
         }
 

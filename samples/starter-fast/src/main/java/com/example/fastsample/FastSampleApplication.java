@@ -25,10 +25,10 @@ public class FastSampleApplication {
     @Bean
     CommandLineRunner reportEngineMode(AsyncRuntime runtime) {
         return args -> {
-            String greeting = runtime.run("greet", () -> {
+            String greeting = runtime.run(() -> {
                 Async.sleep(0.01);
                 return "hello from a task";
-            });
+            }, "greet");
             System.out.println(greeting);
             System.out.println("asyncruntime engine mode: " + runtime.loop().engineMode());
         };
