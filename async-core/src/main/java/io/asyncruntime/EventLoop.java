@@ -752,6 +752,16 @@ public class EventLoop implements AutoCloseable {
 
     /** Wraps {@code coro} in a task and runs the loop until it is done; see {@link #runUntilComplete(Future)}. */
     public <T> T runUntilComplete(Coroutine<T> coro) {
+        Objects.requireNonNull(coro, "coro");
+        // Refuse before the task exists, as asyncio checks before ensure_future: a refused call leaves no task
+        // pending on this loop.
+        checkNotClosed();
+        if (isRunning()) {
+            throw new IllegalStateException("This event loop is already running");
+        }
+        if (currentLoopOrNull() != null) {
+            throw new IllegalStateException("Cannot run the event loop while another loop is running");
+        }
         return runUntilComplete(createTask(coro));
     }
 

@@ -41,7 +41,7 @@ class BreakerFindingsTest {
         CountDownLatch blocking = new CountDownLatch(1);
         CountDownLatch releaseBlocker = new CountDownLatch(1);
         CountDownLatch releaseDependent = new CountDownLatch(1);
-        try {
+        try (LogCapture logs = LogCapture.of(AsyncRuntime.class)) {
             CompletableFuture<Integer> cf = rt.submit(() -> {
                 blocking.countDown();
                 releaseBlocker.await(); // holds the loop thread
@@ -58,6 +58,10 @@ class BreakerFindingsTest {
             Thread shutdown = Thread.ofPlatform().start(() -> rt.shutdown(Duration.ofMillis(200)));
             shutdown.join(200 + AsyncRuntime.SHUTDOWN_GRACE.toMillis() + 4_000);
             assertThat(shutdown.isAlive()).as("shutdown(200 ms) still running after 4.7 s").isFalse();
+            assertThat(logs.messages(java.util.logging.Level.WARNING)).anySatisfy(m -> assertThat(m)
+                    .contains("a blocking call in blocker").contains("answered 1 waiting caller(s)"));
+            releaseBlocker.countDown();
+            rt.thread().join(TimeUnit.SECONDS.toMillis(BOUND_SECONDS));
         } finally {
             releaseDependent.countDown();
             releaseBlocker.countDown();

@@ -298,6 +298,7 @@ class CompositionTest {
             WaitResult all = Async.wait(List.of(ok, bad, slow), null, ReturnWhen.ALL_COMPLETED);
             assertThat(all.done()).hasSize(3);
             assertThat(all.pending()).isEmpty();
+            assertThat(bad.exception()).isSameAs(boom); // retrieved: no "exception was never retrieved" at GC
             assertThat(Async.getRunningLoop().time()).isEqualTo(5.0);
             return null;
         });

@@ -9,9 +9,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -322,30 +319,21 @@ class EventLoopTest {
             throw new RuntimeException("boom");
         });
         loop.callSoon(() -> calls.add("after"));
-        runFor(0.1);
+        try (LogCapture logs = LogCapture.of(EventLoop.class)) {
+            runFor(0.1);
+            // Both reach the log: the handler's own failure, then the error it could not handle.
+            assertThat(logs.messages(java.util.logging.Level.SEVERE)).satisfiesExactly(
+                    m -> assertThat(m).isEqualTo("Unhandled error in exception handler"),
+                    m -> assertThat(m).startsWith("Exception in callback "));
+            assertThat(logs.records()).extracting(r -> r.getThrown().getMessage()).containsExactly("handler broke", "boom");
+        }
         assertThat(calls).containsExactly("after");
     }
 
     @Test
     void debugModeLogsSlowCallbacks() {
-        Logger jul = Logger.getLogger(EventLoop.class.getName());
-        List<String> warnings = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                warnings.add(record.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        jul.addHandler(capture);
-        try {
+        List<String> warnings;
+        try (LogCapture logs = LogCapture.of(EventLoop.class, r -> r.getMessage().startsWith("Executing "))) {
             EventLoop debugLoop = EventLoop.builder().debug(true).slowCallbackDuration(Duration.ofMillis(20)).build();
             assertThat(debugLoop.getDebug()).isTrue();
             assertThat(debugLoop.getSlowCallbackDuration()).isEqualTo(Duration.ofMillis(20));
@@ -353,8 +341,7 @@ class EventLoopTest {
             debugLoop.callSoon(debugLoop::stop);
             debugLoop.runForever();
             debugLoop.close();
-        } finally {
-            jul.removeHandler(capture);
+            warnings = logs.messages(java.util.logging.Level.WARNING);
         }
         assertThat(warnings).anyMatch(m -> m.startsWith("Executing ") && m.endsWith(" seconds"));
     }
