@@ -16,12 +16,6 @@ class CompositionTest {
         return Loops.after(seconds, value);
     }
 
-    private static Coroutine<String> failAfter(double seconds, RuntimeException e) {
-        return () -> {
-            Async.sleep(seconds);
-            throw e;
-        };
-    }
 
     // ------------------------------------------------------------------ shield
 
@@ -290,7 +284,7 @@ class CompositionTest {
         RuntimeException boom = new RuntimeException("boom");
         Loops.runVirtual(() -> {
             Task<String> ok = Async.createTask(after(1, "ok"));
-            Task<String> bad = Async.createTask(failAfter(2, boom));
+            Task<String> bad = Async.createTask(Loops.failAfter(2, boom));
             Task<String> slow = Async.createTask(after(5, "slow"));
             WaitResult r = Async.wait(List.of(ok, bad, slow), null, ReturnWhen.FIRST_EXCEPTION);
             assertThat(r.done()).containsExactlyInAnyOrder(ok, bad);

@@ -17,12 +17,6 @@ class GatherTest {
         return Loops.after(seconds, value);
     }
 
-    private static Coroutine<String> failAfter(double seconds, RuntimeException e) {
-        return () -> {
-            Async.sleep(seconds);
-            throw e;
-        };
-    }
 
     @Test
     void gatherKeepsArgumentOrderNotCompletionOrder() {
@@ -35,7 +29,7 @@ class GatherTest {
         RuntimeException boom = new RuntimeException("boom");
         Loops.runVirtual(() -> {
             Task<String> other = Async.createTask(after(2, "other"));
-            Future<List<Object>> g = Async.gather(failAfter(1, boom), other);
+            Future<List<Object>> g = Async.gather(Loops.failAfter(1, boom), other);
             assertThatThrownBy(g::await).isSameAs(boom);
             assertThat(other.cancelled()).isFalse();
             assertThat(other.await()).isEqualTo("other");
@@ -49,7 +43,7 @@ class GatherTest {
         Loops.runVirtual(() -> {
             Task<String> cancelled = Async.createTask(after(5, "never"));
             Async.getRunningLoop().callLater(0.5, () -> cancelled.cancel("child cancelled"));
-            List<Object> r = Async.gather(List.of(after(1, "ok"), failAfter(1, boom), cancelled), true).await();
+            List<Object> r = Async.gather(List.of(after(1, "ok"), Loops.failAfter(1, boom), cancelled), true).await();
             assertThat(r.get(0)).isEqualTo("ok");
             assertThat(r.get(1)).isSameAs(boom);
             assertThat(r.get(2)).isInstanceOf(CancelledError.class).hasFieldOrPropertyWithValue("message", "child cancelled");

@@ -30,6 +30,14 @@ final class Loops {
         return () -> Async.sleep(java.time.Duration.ofMillis((long) (seconds * 1000)), value);
     }
 
+    /** A coroutine that sleeps {@code seconds}, then throws {@code e}. */
+    static Coroutine<String> failAfter(double seconds, RuntimeException e) {
+        return () -> {
+            Async.sleep(seconds);
+            throw e;
+        };
+    }
+
     /** An append-only, thread-safe list of lines, like the printed output of the seed examples. */
     static final class Log {
         private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
