@@ -27,7 +27,11 @@ public class Handle implements Runnable {
         cancelled = true;
     }
 
-    /** Returns whether {@link #cancel()} was called. */
+    /**
+     * Returns whether the handle was cancelled: asyncio's {@code Handle.cancelled()}.
+     *
+     * @return true once {@link #cancel()} was called, even after the callback ran
+     */
     public boolean cancelled() {
         return cancelled;
     }
