@@ -140,7 +140,11 @@ public class EventLoop implements AutoCloseable {
     private volatile ExceptionHandler exceptionHandler;
     private volatile ExecutorService defaultExecutor;
 
-    /** Creates a loop with the real clock and the best engine this JVM allows. */
+    /**
+     * Creates a loop with the real clock and the best engine this JVM allows: asyncio's
+     * {@code new_event_loop()}. It is not running until {@link #runForever()} or {@link #runUntilComplete}
+     * runs it; use {@link #builder()} for options.
+     */
     @SuppressWarnings("this-escape") // see EventLoop(Builder)
     public EventLoop() {
         this(builder());
@@ -1489,7 +1493,7 @@ public class EventLoop implements AutoCloseable {
 
     /**
      * Sets the executor {@link #runInExecutor} uses when given null: asyncio's
-     * {@code loop.set_default_executor(executor)}. The loop does not shut it down. Any thread.
+     * {@code loop.set_default_executor(executor)}. {@link #close()} shuts it down. Any thread.
      *
      * @param executor the new default executor
      * @throws NullPointerException if {@code executor} is null

@@ -22,7 +22,10 @@ public class Handle implements Runnable {
         this.context = context;
     }
 
-    /** Cancels the callback; does nothing if it already ran or was cancelled. */
+    /**
+     * Cancels the callback: asyncio's {@code Handle.cancel()}. Does nothing if it already ran or was
+     * cancelled. Any thread (a cancel from another thread may come too late for a callback about to run).
+     */
     public void cancel() {
         cancelled = true;
     }
