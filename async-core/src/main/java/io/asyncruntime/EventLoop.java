@@ -885,7 +885,8 @@ public class EventLoop implements AutoCloseable {
      * @return the coroutine's value
      * @throws NullPointerException if {@code coro} is null
      * @throws CancelledError if the task was cancelled
-     * @throws IllegalStateException if the loop is closed or already running, or as
+     * @throws IllegalStateException if the loop is closed or already running, or another loop runs on this
+     *         thread (all checked before the task is created, so a refused call leaves no task behind), or as
      *         {@link #runUntilComplete(Future)} (any other exception: the coroutine's)
      */
     public <T> T runUntilComplete(Coroutine<T> coro) {
