@@ -21,7 +21,17 @@ public final class Async {
     private Async() {
     }
 
-    /** Runs {@code coro} on a new loop; see {@link #run(Coroutine, boolean)}. */
+    /**
+     * Runs {@code coro} on a new loop without debug mode: asyncio's {@code asyncio.run(coro)}; see
+     * {@link #run(Coroutine, boolean)}.
+     *
+     * @param <T>  the coroutine's result type
+     * @param coro the program's main coroutine
+     * @return the coroutine's value
+     * @throws NullPointerException if {@code coro} is null
+     * @throws IllegalStateException if a loop is already running in this thread
+     *         (any other exception: the coroutine's own)
+     */
     public static <T> T run(Coroutine<T> coro) {
         return run(coro, false);
     }
@@ -29,8 +39,13 @@ public final class Async {
     /**
      * Creates a loop on the calling thread, runs {@code coro} as a task until it is done, cancels the tasks
      * still pending and waits for them, closes the loop and returns the coroutine's value: asyncio's
-     * {@code asyncio.run}.
+     * {@code asyncio.run(coro, debug=)}. Blocks the calling thread, which must not be running a loop.
      *
+     * @param <T>   the coroutine's result type
+     * @param coro  the program's main coroutine
+     * @param debug whether the loop runs in debug mode ({@link EventLoop#setDebug})
+     * @return the coroutine's value
+     * @throws NullPointerException if {@code coro} is null
      * @throws IllegalStateException if a loop is already running in this thread
      *         (any other exception: the coroutine's own)
      */
@@ -73,12 +88,33 @@ public final class Async {
         }
     }
 
-    /** Wraps {@code coro} in a task of the running loop and schedules it: asyncio's {@code create_task}. */
+    /**
+     * Wraps {@code coro} in a task of the running loop and schedules its first step: asyncio's
+     * {@code asyncio.create_task(coro)}. The task runs in a copy of the current context and is named
+     * {@code Task-<id>}. Loop thread only (a task or a callback).
+     *
+     * @param <T>  the coroutine's result type
+     * @param coro the task's coroutine
+     * @return the new task (started already if the loop starts tasks eagerly)
+     * @throws NullPointerException if {@code coro} is null
+     * @throws IllegalStateException if no loop runs in this thread
+     */
     public static <T> Task<T> createTask(Coroutine<T> coro) {
         return EventLoop.runningLoopOrThrow().createTask(coro, null);
     }
 
-    /** Wraps {@code coro} in a task named {@code name} and schedules it. */
+    /**
+     * Wraps {@code coro} in a task of the running loop named {@code name} and schedules its first step:
+     * asyncio's {@code asyncio.create_task(coro, name=name)}. The task runs in a copy of the current context.
+     * Loop thread only (a task or a callback).
+     *
+     * @param <T>  the coroutine's result type
+     * @param coro the task's coroutine
+     * @param name the task's name, or null for {@code Task-<id>}
+     * @return the new task (started already if the loop starts tasks eagerly)
+     * @throws NullPointerException if {@code coro} is null
+     * @throws IllegalStateException if no loop runs in this thread
+     */
     public static <T> Task<T> createTask(Coroutine<T> coro, String name) {
         return EventLoop.runningLoopOrThrow().createTask(coro, name);
     }
@@ -88,7 +124,12 @@ public final class Async {
      * runs it at once until it first suspends: asyncio 3.14's {@code create_task(..., eager_start=True)}. See
      * {@link EventLoop#createTask(Coroutine, String, boolean)}. Loop thread only.
      *
-     * @throws NullPointerException if coro is null
+     * @param <T>        the coroutine's result type
+     * @param coro       the task's coroutine
+     * @param name       the task's name, or null for {@code Task-<id>}
+     * @param eagerStart true to run the coroutine at once until it first suspends; false to only schedule it
+     * @return the new task; done already if an eager coroutine finished without suspending
+     * @throws NullPointerException if {@code coro} is null
      * @throws IllegalStateException if no loop runs in this thread
      */
     public static <T> Task<T> createTask(Coroutine<T> coro, String name, boolean eagerStart) {
@@ -98,8 +139,10 @@ public final class Async {
     /**
      * Suspends the current task for {@code delay}: asyncio's {@code sleep}. A zero or negative delay (a late
      * caller's remaining time) is a pure yield: the task goes once to the back of the ready queue, so every
-     * other ready step runs first. A delay longer than about 146 years never ends (until cancelled).
+     * other ready step runs first. A delay longer than about 73 years never ends (until cancelled). Loop
+     * thread only, in a task.
      *
+     * @param delay how long to sleep, in loop time
      * @throws NullPointerException if {@code delay} is null
      * @throws CancelledError if the task is cancelled meanwhile
      * @throws IllegalStateException outside a task
@@ -109,9 +152,10 @@ public final class Async {
     }
 
     /**
-     * Suspends the current task for {@code seconds}; see {@link #sleep(Duration)}. {@code +Infinity} sleeps
-     * until cancelled, {@code -Infinity} is a yield.
+     * Suspends the current task for {@code seconds}: asyncio's {@code sleep(delay)}; see {@link #sleep(Duration)}.
+     * {@code +Infinity} sleeps until cancelled, {@code -Infinity} is a yield.
      *
+     * @param seconds how long to sleep, in seconds of loop time; zero or less is a pure yield
      * @throws IllegalArgumentException if {@code seconds} is NaN (asyncio: {@code ValueError})
      * @throws CancelledError if the task is cancelled meanwhile
      * @throws IllegalStateException outside a task
@@ -121,9 +165,14 @@ public final class Async {
     }
 
     /**
-     * Suspends the current task for {@code delay}, then returns {@code result}; see {@link #sleep(Duration)}.
-     * A zero or negative delay yields once and returns {@code result}.
+     * Suspends the current task for {@code delay}, then returns {@code result}: asyncio's
+     * {@code sleep(delay, result)}; see {@link #sleep(Duration)}. A zero or negative delay yields once and
+     * returns {@code result}.
      *
+     * @param <T>    the result type
+     * @param delay  how long to sleep, in loop time
+     * @param result what to return; may be null
+     * @return {@code result}
      * @throws NullPointerException if {@code delay} is null
      * @throws CancelledError if the task is cancelled meanwhile
      * @throws IllegalStateException outside a task
@@ -155,9 +204,14 @@ public final class Async {
     }
 
     /**
-     * Runs {@code coro} inline in the current task and returns its value: {@code await coro}.
+     * Runs {@code coro} inline in the current task and returns its value: Python's {@code await coro}. No new
+     * task is created, and nothing else runs unless the coroutine itself awaits. Loop thread only, in a task.
      *
-     * @throws IllegalStateException outside a task (any other exception: the coroutine's own)
+     * @param <T>  the coroutine's result type
+     * @param coro the coroutine to run
+     * @return the coroutine's value
+     * @throws NullPointerException if {@code coro} is null
+     * @throws IllegalStateException outside a task (any other exception: the coroutine's own, as is)
      */
     public static <T> T await(Coroutine<T> coro) {
         Objects.requireNonNull(coro, "coro");
@@ -170,22 +224,29 @@ public final class Async {
     }
 
     /**
-     * Returns the task running in the calling thread of execution; empty in a loop callback.
+     * Returns the task running in the calling thread of execution: asyncio's {@code current_task()}.
      *
+     * @return the current task, or empty in a loop callback
      * @throws IllegalStateException if no loop runs in this thread (asyncio's "no running event loop")
      */
     public static Optional<Task<?>> currentTask() {
         return Optional.ofNullable(EventLoop.runningLoopOrThrow().runningTask());
     }
 
-    /** Returns the running loop's tasks not yet done. */
+    /**
+     * Returns the running loop's tasks not yet done: asyncio's {@code all_tasks()}.
+     *
+     * @return a weakly consistent snapshot of the pending tasks; empty if there are none
+     * @throws IllegalStateException if no loop runs in this thread
+     */
     public static Set<Task<?>> allTasks() {
         return EventLoop.runningLoopOrThrow().allTasks();
     }
 
     /**
-     * Returns the loop running in the calling thread of execution.
+     * Returns the loop running in the calling thread of execution: asyncio's {@code get_running_loop()}.
      *
+     * @return the running loop, never null
      * @throws IllegalStateException if there is none
      */
     public static EventLoop getRunningLoop() {
@@ -196,6 +257,9 @@ public final class Async {
      * Returns {@code obj} as a future of the running loop: a future as is, a coroutine wrapped in a task,
      * another awaitable wrapped in a task that awaits it: asyncio's {@code ensure_future}.
      *
+     * @param <T> the result type
+     * @param obj a {@link Future} (or {@link Task}), a {@link Coroutine} or another {@link Awaitable}
+     * @return {@code obj} itself if it is a future, else a new task of the running loop
      * @throws NullPointerException if {@code obj} is null
      * @throws IllegalArgumentException for anything else
      * @throws IllegalStateException if a task must be created and no loop runs in this thread
@@ -215,12 +279,23 @@ public final class Async {
         throw new IllegalArgumentException("A Future, a Coroutine or an Awaitable is required, got " + obj.getClass().getName());
     }
 
-    /** Returns whether {@code obj} is a coroutine. */
+    /**
+     * Returns whether {@code obj} is a coroutine: asyncio's {@code iscoroutine(obj)}.
+     *
+     * @param obj anything; null is not a coroutine
+     * @return true if {@code obj} is a {@link Coroutine}
+     */
     public static boolean isCoroutine(Object obj) {
         return obj instanceof Coroutine<?>;
     }
 
-    /** Returns whether {@code method} returns a {@link Coroutine}. */
+    /**
+     * Returns whether {@code method} is a coroutine function: asyncio's {@code iscoroutinefunction(func)}.
+     *
+     * @param method the method to look at
+     * @return true if its declared return type is {@link Coroutine} or a subtype
+     * @throws NullPointerException if {@code method} is null
+     */
     public static boolean isCoroutineFunction(Method method) {
         return Coroutine.class.isAssignableFrom(Objects.requireNonNull(method, "method").getReturnType());
     }
@@ -231,6 +306,8 @@ public final class Async {
      * {@code List} argument is one awaitable to this varargs form: pass lists to the other one. No argument
      * gives a future already done with an empty list, as asyncio's {@code gather()}.
      *
+     * @param aws the {@link Awaitable}s and {@link Coroutine}s to run
+     * @return a future of a list with one result per argument, in argument order
      * @throws NullPointerException if {@code aws} or an element of it is null
      * @throws IllegalArgumentException as {@link #gather(List, boolean)}
      * @throws IllegalStateException outside a loop
@@ -246,6 +323,11 @@ public final class Async {
      * children not yet done. An empty list gives a future done with an empty list. asyncio's {@code gather}.
      * Loop thread only.
      *
+     * @param aws              the {@link Awaitable}s and {@link Coroutine}s to run
+     * @param returnExceptions true to put failures (and {@link CancelledError}s) in the list as results;
+     *                         false to fail the returned future with the first one
+     * @return a future of a list with one result (or, with {@code returnExceptions}, exception) per element, in
+     *         order
      * @throws NullPointerException if {@code aws} or an element of it is null
      * @throws IllegalStateException outside a loop
      * @throws IllegalArgumentException if an element is neither an {@link Awaitable} nor a {@link Coroutine},
@@ -260,6 +342,9 @@ public final class Async {
      * cancel {@code aw}, which keeps running; {@code aw}'s own cancellation cancels the returned future. A
      * done {@code aw} is returned as is. asyncio's {@code shield}. Loop thread only.
      *
+     * @param <T> the result type
+     * @param aw  a {@link Future}, a {@link Coroutine} (run as a task) or another {@link Awaitable}
+     * @return a new future that mirrors {@code aw}'s outcome, or {@code aw}'s future itself if already done
      * @throws NullPointerException if {@code aw} is null
      * @throws IllegalArgumentException if {@code aw} is neither an {@link Awaitable} nor a {@link Coroutine}
      * @throws IllegalStateException outside a loop
@@ -304,9 +389,13 @@ public final class Async {
      * <p>A zero or negative timeout (a late caller's remaining time) checks once, as asyncio 3.12+ does: a
      * done future gives its outcome; anything else, a coroutine included, becomes a task that is cancelled
      * before it runs a single line, and {@link TimeoutError} is thrown once it is done (unless it refused the
-     * cancellation and returned a value, which is then returned). A timeout longer than about 146 years is
-     * no limit.
+     * cancellation and returned a value, which is then returned). A timeout longer than about 73 years is
+     * no limit. Loop thread only, in a task.
      *
+     * @param <T>     the result type
+     * @param aw      a {@link Future}, a {@link Coroutine} or another {@link Awaitable}
+     * @param timeout the longest wait, in loop time; null for no limit
+     * @return {@code aw}'s result
      * @throws NullPointerException if {@code aw} is null
      * @throws IllegalArgumentException if {@code aw} is neither an {@link Awaitable} nor a {@link Coroutine}
      * @throws TimeoutError if the timeout passed first (its cause: {@code aw}'s {@link CancelledError})
@@ -381,7 +470,12 @@ public final class Async {
      * done and which pending; it never raises on timeout and never cancels: asyncio's {@code wait}.
      * Coroutines become tasks. A zero or negative timeout still lets one loop iteration pass, so futures that
      * are done, or finish in that iteration, are reported done (as asyncio, whose timer is then already due).
+     * Loop thread only, in a task.
      *
+     * @param aws     the {@link Awaitable}s and {@link Coroutine}s to wait for; duplicates count once
+     * @param timeout the longest wait, in loop time; null for no limit
+     * @param when    when to return: {@code FIRST_COMPLETED}, {@code FIRST_EXCEPTION} or {@code ALL_COMPLETED}
+     * @return the futures split into {@link WaitResult#done()} and {@link WaitResult#pending()} sets
      * @throws NullPointerException if {@code aws}, an element of it, or {@code when} is null
      * @throws IllegalArgumentException if {@code aws} is empty (asyncio: {@code ValueError}), or an element is
      *         neither an {@link Awaitable} nor a {@link Coroutine}
@@ -404,7 +498,11 @@ public final class Async {
      *
      * <p>As asyncio's {@code as_completed}: an empty collection yields nothing; a zero or negative timeout
      * still yields the futures that are already done (or finish in the next loop iteration), then raises.
+     * Loop thread only; await the returned awaitables in a task.
      *
+     * @param aws     the {@link Awaitable}s and {@link Coroutine}s; duplicates count once
+     * @param timeout the time, in loop time from now, after which the remaining awaitables raise; null for none
+     * @return one awaitable per distinct element, to await in order; each gives the next outcome to complete
      * @throws NullPointerException if {@code aws} or an element of it is null
      * @throws IllegalArgumentException if an element is neither an {@link Awaitable} nor a {@link Coroutine}
      * @throws IllegalStateException outside a loop
@@ -415,8 +513,14 @@ public final class Async {
 
     /**
      * Runs {@code fn} on the loop's default executor (a virtual thread per call) with a copy of the current
-     * context, and suspends the task, never the loop, until it returns.
+     * context, and suspends the task, never the loop, until it returns: asyncio's {@code to_thread(func)}.
+     * Loop thread only, in a task.
      *
+     * @param <T> the result type
+     * @param fn  the blocking work to run
+     * @return what {@code fn} returned
+     * @throws NullPointerException if {@code fn} is null
+     * @throws CancelledError if the task is cancelled meanwhile
      * @throws IllegalStateException outside a task (any other exception: fn's own)
      */
     public static <T> T toThread(java.util.concurrent.Callable<T> fn) {
@@ -431,6 +535,13 @@ public final class Async {
      * Returns a future of the running loop completed, on the loop, with the outcome of {@code source}.
      * Cancelling the returned future cancels {@code source}. A {@link java.util.concurrent.CompletableFuture}
      * is followed with a callback; any other {@link java.util.concurrent.Future} is waited for on a virtual thread.
+     * asyncio's {@code wrap_future(future)}. Loop thread only.
+     *
+     * @param <T>    the result type
+     * @param source the JDK future to follow; its cancellation cancels the returned future
+     * @return a new future of the running loop
+     * @throws NullPointerException if {@code source} is null
+     * @throws IllegalStateException if no loop runs in this thread
      */
     public static <T> Future<T> wrapFuture(java.util.concurrent.Future<T> source) {
         Objects.requireNonNull(source, "source");
@@ -487,6 +598,8 @@ public final class Async {
      * {@code asyncio.timeout(delay)}; see {@link Timeout}. A zero or negative delay means "already due": the
      * first await inside raises {@link TimeoutError}. Null means no deadline (until {@link Timeout#reschedule}).
      *
+     * @param delay how long from now the scope may last, in loop time; null for no deadline
+     * @return the open scope, to close (try-with-resources) in the same task
      * @throws IllegalStateException outside a task, or off the loop thread
      */
     public static Timeout timeout(Duration delay) {
@@ -500,6 +613,8 @@ public final class Async {
      * {@link EventLoop#time()}): asyncio's {@code asyncio.timeout_at(when)}; see {@link Timeout}. A deadline
      * at or before the current loop time means "already due"; {@code +Infinity} never expires.
      *
+     * @param when the deadline in loop time (seconds, as {@link EventLoop#time()})
+     * @return the open scope, to close (try-with-resources) in the same task
      * @throws IllegalArgumentException if {@code when} is NaN
      * @throws IllegalStateException outside a task, or off the loop thread
      */
@@ -510,6 +625,10 @@ public final class Async {
     /**
      * Returns who awaits {@code future}, transitively, with each task's stack: asyncio 3.14's
      * {@code capture_call_graph}. Loop thread (from other threads the view is weakly consistent).
+     *
+     * @param future the future or task to start from
+     * @return the graph: {@code future}, its stack if it is a task, and who awaits it
+     * @throws NullPointerException if {@code future} is null
      */
     public static FutureCallGraph captureCallGraph(Future<?> future) {
         return FutureCallGraph.capture(Objects.requireNonNull(future, "future"), Integer.MAX_VALUE);
@@ -520,6 +639,9 @@ public final class Async {
      * {@code limit} frames of each task's stack (zero or less: none, and no stack is walked): asyncio 3.14's
      * {@code capture_call_graph(future, limit=...)}. Any thread, as {@link #captureCallGraph(Future)}.
      *
+     * @param future the future or task to start from
+     * @param limit  the most frames kept per task, newest first; zero or less keeps none
+     * @return the graph: {@code future}, its stack if it is a task, and who awaits it
      * @throws NullPointerException if {@code future} is null
      */
     public static FutureCallGraph captureCallGraph(Future<?> future, int limit) {
@@ -527,8 +649,10 @@ public final class Async {
     }
 
     /**
-     * Returns the call graph of the current task.
+     * Returns the call graph of the current task: asyncio 3.14's {@code capture_call_graph()}. Loop thread
+     * only, in a task.
      *
+     * @return the graph of the current task, its stack, and who awaits it
      * @throws IllegalStateException outside a task
      */
     public static FutureCallGraph captureCallGraph() {
@@ -540,6 +664,8 @@ public final class Async {
      * {@link io.asyncruntime.debug.CallGraphFormat} for the layout. Any thread (a weakly consistent view from
      * threads other than the loop's).
      *
+     * @param future the future or task to start from
+     * @return the text, lines separated by {@code \n}
      * @throws NullPointerException if {@code future} is null
      */
     public static String formatCallGraph(Future<?> future) {
@@ -550,6 +676,7 @@ public final class Async {
      * Returns the call graph of the current task as text, or an empty string in a loop callback (no current
      * task), as asyncio 3.14's {@code format_call_graph()}.
      *
+     * @return the text, or {@code ""} in a loop callback
      * @throws IllegalStateException if no loop runs in this thread
      */
     public static String formatCallGraph() {
@@ -561,6 +688,8 @@ public final class Async {
      * Prints {@link #formatCallGraph(Future)} and a line break to {@code out}: asyncio 3.14's
      * {@code print_call_graph(future, file=out)}. Any thread, as {@link #formatCallGraph(Future)}.
      *
+     * @param future the future or task to start from
+     * @param out    where to print
      * @throws NullPointerException if {@code future} or {@code out} is null
      */
     public static void printCallGraph(Future<?> future, java.io.PrintStream out) {
@@ -583,8 +712,15 @@ public final class Async {
 
     /**
      * Submits {@code coro} to {@code loop} from any other thread and returns a {@link CompletableFuture} of its
-     * outcome. Cancelling the CompletableFuture cancels the task.
+     * outcome: asyncio's {@code run_coroutine_threadsafe(coro, loop)}. The task is named {@code Task-<id>}.
+     * Cancelling the CompletableFuture cancels the task. Any thread; do not block on the result on the loop's
+     * own thread.
      *
+     * @param <T>  the coroutine's result type
+     * @param coro the task's coroutine
+     * @param loop the loop to run it on
+     * @return a future completed with the task's outcome (cancelled if the task is cancelled)
+     * @throws NullPointerException if {@code coro} or {@code loop} is null
      * @throws IllegalStateException if the loop is closed
      */
     public static <T> CompletableFuture<T> runCoroutineThreadsafe(Coroutine<T> coro, EventLoop loop) {

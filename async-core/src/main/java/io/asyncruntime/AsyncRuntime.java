@@ -108,22 +108,43 @@ public final class AsyncRuntime implements AutoCloseable {
         return sb.toString();
     }
 
-    /** Starts a runtime whose loop thread is called {@code name}. */
+    /**
+     * Starts a runtime with default options: a new loop running on a new daemon thread, as
+     * {@code builder().name(name).start()}. Any thread; returns once the loop runs.
+     *
+     * @param name the name of the loop and of its thread
+     * @return the running runtime; close it to stop the loop
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalStateException if the calling thread is interrupted while the loop starts
+     */
     public static AsyncRuntime start(String name) {
         return builder().name(name).start();
     }
 
-    /** Returns a builder for a runtime with options. */
+    /**
+     * Returns a builder for a runtime with options.
+     *
+     * @return a new builder with the defaults (loop name {@code asyncio-loop}, daemon thread, 10 s shutdown timeout)
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Returns the loop. Use its thread-safe methods only, unless on its thread. */
+    /**
+     * Returns the runtime's loop. Any thread; but from other threads use only the loop's thread-safe methods
+     * ({@link EventLoop#callSoonThreadsafe}, {@link EventLoop#allTasks()}, …).
+     *
+     * @return the loop, never null (closed once the runtime is shut down)
+     */
     public EventLoop loop() {
         return loop;
     }
 
-    /** Returns the loop's thread. */
+    /**
+     * Returns the loop's thread. Any thread.
+     *
+     * @return the platform thread that runs the loop (no longer alive once the runtime is shut down)
+     */
     public Thread thread() {
         return thread;
     }
@@ -233,26 +254,42 @@ public final class AsyncRuntime implements AutoCloseable {
         }
     }
 
-    /** Returns the pending tasks (a weakly consistent snapshot). */
+    /**
+     * Returns the loop's pending tasks: asyncio's {@code all_tasks(loop)}. Any thread.
+     *
+     * @return a weakly consistent snapshot of the tasks not yet done; empty if there are none
+     */
     public Set<Task<?>> allTasks() {
         return loop.allTasks();
     }
 
-    /** Returns the task the loop runs at this instant, if any. */
+    /**
+     * Returns the task the loop runs at this instant: asyncio's {@code current_task(loop)}. Any thread (racy
+     * off the loop thread: the answer may be stale when it arrives).
+     *
+     * @return the running task, or empty if the loop runs a callback or nothing
+     */
     public Optional<Task<?>> currentTask() {
         return loop.currentTask();
     }
 
-    /** Returns the pending task with this id, if any. */
+    /**
+     * Returns the pending task with this id. Any thread.
+     *
+     * @param id a task's {@link Task#getId()}
+     * @return the task, or empty if no pending task has this id (it finished, or never existed)
+     */
     public Optional<Task<?>> findTask(long id) {
         return loop.findTask(id);
     }
 
     /**
-     * Requests cancellation of the pending task {@code id} with {@code msg}; the cancel itself happens on
-     * the loop, so this never waits for a busy loop.
+     * Requests cancellation of the pending task {@code id}, as {@link Task#cancel(String)}; from another thread
+     * the cancel itself happens on the loop, so this never waits for a busy loop. Any thread.
      *
-     * @return false if no pending task has this id
+     * @param id  a task's {@link Task#getId()}
+     * @param msg the message of the {@link CancelledError} raised in the task, or null for none
+     * @return true if a pending task has this id (the request was made or handed to the loop), else false
      */
     public boolean cancel(long id, String msg) {
         Optional<Task<?>> task = loop.findTask(id);
@@ -476,10 +513,15 @@ public final class AsyncRuntime implements AutoCloseable {
 
     /**
      * Cancels every pending task with {@code msg} and waits up to {@code timeout} for them to finish; the loop
-     * keeps running and accepts new tasks. Tasks created meanwhile are not waited for.
+     * keeps running and accepts new tasks. Tasks created meanwhile are not waited for. Any thread but the
+     * loop's; blocks the caller.
      *
+     * @param msg     the message of the {@link CancelledError} raised in each task, or null for none
+     * @param timeout how long to wait for the tasks to finish; zero or negative does not wait
      * @return the tasks that had not finished within the timeout, empty if all finished
-     * @throws IllegalStateException if called on the loop's own thread, or the loop is closed
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalStateException if called on the loop's own thread, or the loop is closed while tasks are
+     *         pending
      */
     public List<Task<?>> cancelAll(String msg, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
@@ -514,7 +556,11 @@ public final class AsyncRuntime implements AutoCloseable {
         return left.stream().filter(t -> !t.done()).toList();
     }
 
-    /** Returns whether {@link #close()} or {@link #shutdown} was called. */
+    /**
+     * Returns whether the runtime refuses new work. Any thread.
+     *
+     * @return true once {@link #close()} or {@link #shutdown} was called, or the loop thread ended
+     */
     public boolean isClosed() {
         return closed;
     }
@@ -544,43 +590,84 @@ public final class AsyncRuntime implements AutoCloseable {
         private Builder() {
         }
 
-        /** Names the loop and its thread. */
+        /**
+         * Names the loop and its thread.
+         *
+         * @param name the name (default {@code asyncio-loop})
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;
         }
 
-        /** Turns the loop's debug mode on. */
+        /**
+         * Sets the loop's debug mode; see {@link EventLoop#setDebug}.
+         *
+         * @param debug true for debug mode (default false)
+         * @return this builder
+         */
         public Builder debug(boolean debug) {
             this.debug = debug;
             return this;
         }
 
-        /** Whether the loop thread is a daemon (default true: it does not keep the JVM alive). */
+        /**
+         * Sets whether the loop thread is a daemon thread.
+         *
+         * @param daemon true (the default) so that the loop thread does not keep the JVM alive
+         * @return this builder
+         */
         public Builder daemon(boolean daemon) {
             this.daemon = daemon;
             return this;
         }
 
-        /** Chooses the engine (default: the best available). */
+        /**
+         * Chooses the engine; the default is {@link EngineMode#best()}.
+         *
+         * @param mode the engine
+         * @return this builder
+         * @throws NullPointerException if {@code mode} is null
+         */
         public Builder mode(EngineMode mode) {
             this.mode = Objects.requireNonNull(mode, "mode");
             return this;
         }
 
-        /** Sets the loop's clock. */
+        /**
+         * Sets the loop's clock; a {@link ManualClock} gives virtual time.
+         *
+         * @param clock the clock (default {@link LoopClock#SYSTEM})
+         * @return this builder
+         * @throws NullPointerException if {@code clock} is null
+         */
         public Builder clock(LoopClock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** Sets the slow-callback threshold; see {@link EventLoop#setSlowCallbackDuration}. */
+        /**
+         * Sets the slow-callback threshold; see {@link EventLoop#setSlowCallbackDuration}.
+         *
+         * @param d the threshold; {@link #start()} throws {@link IllegalArgumentException} if it is negative
+         * @return this builder
+         * @throws NullPointerException if {@code d} is null
+         */
         public Builder slowCallbackDuration(Duration d) {
             this.slowCallbackDuration = Objects.requireNonNull(d, "d");
             return this;
         }
 
-        /** Sets the loop's blocked threshold; see {@link EventLoop#setBlockedThreshold}. */
+        /**
+         * Sets the loop's blocked threshold; see {@link EventLoop#setBlockedThreshold}.
+         *
+         * @param threshold the threshold; {@link #start()} throws {@link IllegalArgumentException} if it is zero
+         *                  or negative
+         * @return this builder
+         * @throws NullPointerException if {@code threshold} is null
+         */
         public Builder blockedThreshold(Duration threshold) {
             this.blockedThreshold = Objects.requireNonNull(threshold, "threshold");
             return this;
@@ -589,7 +676,10 @@ public final class AsyncRuntime implements AutoCloseable {
         /**
          * Sets how long {@link AsyncRuntime#close()} waits for cancelled tasks to finish.
          *
-         * @throws IllegalArgumentException if negative
+         * @param timeout the bound (default 10 seconds); zero does not wait
+         * @return this builder
+         * @throws NullPointerException if {@code timeout} is null
+         * @throws IllegalArgumentException if {@code timeout} is negative
          */
         public Builder shutdownTimeout(Duration timeout) {
             if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
@@ -599,7 +689,15 @@ public final class AsyncRuntime implements AutoCloseable {
             return this;
         }
 
-        /** Starts the runtime: its loop runs on its own thread when this returns. */
+        /**
+         * Starts the runtime: its loop runs on its own thread when this returns. The builder may be used again.
+         *
+         * @return the running runtime
+         * @throws IllegalArgumentException if the slow-callback duration is negative or the blocked threshold
+         *         is zero or negative
+         * @throws IllegalStateException if {@link EngineMode#FAST} was chosen and is not available, or the
+         *         calling thread is interrupted while the loop starts
+         */
         public AsyncRuntime start() {
             return new AsyncRuntime(this);
         }

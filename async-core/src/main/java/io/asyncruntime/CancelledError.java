@@ -17,7 +17,11 @@ public class CancelledError extends CancellationException {
         super();
     }
 
-    /** Creates one with the cancellation message, which may be null. */
+    /**
+     * Creates one with the cancellation message.
+     *
+     * @param message the message given to {@code cancel(msg)}, or null for none
+     */
     public CancelledError(String message) {
         super(message);
     }

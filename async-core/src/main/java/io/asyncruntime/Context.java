@@ -33,20 +33,33 @@ public final class Context {
         this.entries = entries;
     }
 
-    /** Returns a copy of the current context: Python's {@code contextvars.copy_context()}. */
+    /**
+     * Returns a copy of the current context: Python's {@code contextvars.copy_context()}. Any thread.
+     *
+     * @return a new context with the current one's values; later changes to either are invisible to the other
+     */
     public static Context copyContext() {
         return current().copy();
     }
 
-    /** Returns a copy of this context; later changes to either are invisible to the other. */
+    /**
+     * Returns a copy of this context: Python's {@code Context.copy()}.
+     *
+     * @return a new context with this one's values; later changes to either are invisible to the other
+     */
     public Context copy() {
         return new Context(entries);
     }
 
     /**
-     * Runs {@code body} with this context current, then restores the previous one.
+     * Runs {@code body} with this context current, then restores the previous one: Python's
+     * {@code Context.run(callable)}. {@link ContextVar#set} calls in the body change this context. Unlike
+     * Python, entering a context that is already current elsewhere is not refused. Any thread.
      *
-     * @throws NullPointerException if body is null (any other exception: whatever the body throws)
+     * @param <T>  the body's result type
+     * @param body what to run, on the calling thread
+     * @return what the body returned
+     * @throws NullPointerException if {@code body} is null (any other exception: whatever the body throws, as is)
      */
     public <T> T run(Callable<T> body) {
         Objects.requireNonNull(body, "body");
@@ -61,7 +74,12 @@ public final class Context {
         }
     }
 
-    /** Runs {@code body} with this context current; see {@link #run(Callable)}. */
+    /**
+     * Runs {@code body} with this context current, then restores the previous one; see {@link #run(Callable)}.
+     *
+     * @param body what to run, on the calling thread
+     * @throws NullPointerException if {@code body} is null (any other exception: whatever the body throws)
+     */
     public void run(Runnable body) {
         Objects.requireNonNull(body, "body");
         run(() -> {
@@ -70,7 +88,11 @@ public final class Context {
         });
     }
 
-    /** Returns the number of variables that have a value in this context. */
+    /**
+     * Returns the number of variables that have a value in this context: Python's {@code len(ctx)}.
+     *
+     * @return the count, 0 for an empty context
+     */
     public int size() {
         return entries.length / 2;
     }
@@ -93,7 +115,12 @@ public final class Context {
         return i < 0 ? defaultValue : (T) entries[i + 1];
     }
 
-    /** Returns whether {@code var} has a value in this context. */
+    /**
+     * Returns whether {@code var} has a value in this context: Python's {@code var in ctx}.
+     *
+     * @param var the variable; null has no value
+     * @return true if it was set in this context (or in the one it was copied from)
+     */
     public boolean containsKey(ContextVar<?> var) {
         return indexOf(var) >= 0;
     }

@@ -19,12 +19,20 @@ public enum EngineMode {
      */
     PORTABLE;
 
-    /** Returns FAST when this JVM allows it, else PORTABLE. */
+    /**
+     * Returns the best engine this JVM allows: the default of {@link EventLoop.Builder#mode}.
+     *
+     * @return {@link #FAST} when this JVM allows it, else {@link #PORTABLE}
+     */
     public static EngineMode best() {
         return VirtualThreads.isAvailable() ? FAST : PORTABLE;
     }
 
-    /** Returns why FAST is not available (and what to do about it), or null when it is. */
+    /**
+     * Returns why {@link #FAST} is not available here.
+     *
+     * @return the reason (and what to do about it), or null when FAST is available
+     */
     public static String fastModeUnavailableReason() {
         return VirtualThreads.unavailableReason();
     }

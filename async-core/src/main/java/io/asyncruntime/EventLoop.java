@@ -140,7 +140,11 @@ public class EventLoop implements AutoCloseable {
     private volatile ExceptionHandler exceptionHandler;
     private volatile ExecutorService defaultExecutor;
 
-    /** Creates a loop with the real clock and the best engine this JVM allows. */
+    /**
+     * Creates a loop with the real clock and the best engine this JVM allows: asyncio's
+     * {@code new_event_loop()}. It is not running until {@link #runForever()} or {@link #runUntilComplete}
+     * runs it; use {@link #builder()} for options.
+     */
     @SuppressWarnings("this-escape") // see EventLoop(Builder)
     public EventLoop() {
         this(builder());
@@ -176,7 +180,11 @@ public class EventLoop implements AutoCloseable {
         announceMode(m);
     }
 
-    /** Returns a builder for a loop with options: name, clock, engine mode, debug. */
+    /**
+     * Returns a builder for a loop with options: name, clock, engine mode, debug, thresholds.
+     *
+     * @return a new builder with the defaults
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -199,17 +207,29 @@ public class EventLoop implements AutoCloseable {
 
     // ---------------------------------------------------------------- identity, clock, mode
 
-    /** Returns the loop's name (its thread's name under {@link AsyncRuntime}). */
+    /**
+     * Returns the loop's name (its thread's name under {@link AsyncRuntime}). Any thread.
+     *
+     * @return the name given to the builder, or the one chosen by default
+     */
     public String name() {
         return name;
     }
 
-    /** Returns which engine runs this loop's tasks. */
+    /**
+     * Returns which engine runs this loop's tasks. Any thread.
+     *
+     * @return the engine, fixed when the loop was built
+     */
     public EngineMode engineMode() {
         return mode;
     }
 
-    /** Returns the loop's time in seconds: monotonic, only differences are meaningful. Any thread. */
+    /**
+     * Returns the loop's current time: asyncio's {@code loop.time()}. Any thread.
+     *
+     * @return the time in seconds of the loop's clock: monotonic, only differences are meaningful
+     */
     public double time() {
         return clock.nanoTime() / 1e9;
     }
@@ -218,17 +238,29 @@ public class EventLoop implements AutoCloseable {
         return clock.nanoTime();
     }
 
-    /** Returns whether the loop is running. Any thread. */
+    /**
+     * Returns whether the loop is running: asyncio's {@code loop.is_running()}. Any thread.
+     *
+     * @return true while {@link #runForever()} or {@link #runUntilComplete} is running it
+     */
     public boolean isRunning() {
         return loopThread != null;
     }
 
-    /** Returns whether the loop was closed. Any thread. */
+    /**
+     * Returns whether the loop was closed: asyncio's {@code loop.is_closed()}. Any thread.
+     *
+     * @return true once {@link #close()} was called
+     */
     public boolean isClosed() {
         return closed;
     }
 
-    /** Returns the thread running the loop, or null when it is not running. Any thread. */
+    /**
+     * Returns the thread running the loop. Any thread.
+     *
+     * @return the thread, or null when the loop is not running
+     */
     public Thread loopThread() {
         return loopThread;
     }
@@ -237,8 +269,12 @@ public class EventLoop implements AutoCloseable {
 
     /**
      * Schedules {@code callback} to run on the loop in the next iteration, after what is already scheduled,
-     * in the current context. Loop thread only.
+     * in a copy of the current context: asyncio's {@code loop.call_soon(callback)}. Loop thread only (any
+     * thread while the loop is not running).
      *
+     * @param callback what to run
+     * @return a handle whose {@link Handle#cancel()} unschedules it
+     * @throws NullPointerException if {@code callback} is null
      * @throws IllegalStateException if the loop is closed or this is not the loop's thread
      */
     public Handle callSoon(Runnable callback) {
@@ -251,15 +287,19 @@ public class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Schedules {@code callback} from any thread: the one thread-safe way into the loop.
+     * Schedules {@code callback} from any thread: asyncio's {@code loop.call_soon_threadsafe(callback)}, the one
+     * thread-safe way into the loop.
      *
      * <p>How it works: the callback goes onto a lock-free queue that the loop drains at the start of every
      * iteration, before it decides how long to wait. If the loop is parked waiting for work, the caller
      * unparks it. The park/offer race is closed by ordering: the loop sets {@code idle} and then looks at the
      * queue, a submitter offers and then reads {@code idle}; both are volatile, so at least one of them sees
      * the other and the callback is never stranded. Callbacks from one thread run in the order they were
-     * submitted. The callback runs in the context current on the calling thread.
+     * submitted. The callback runs in a copy of the context current on the calling thread.
      *
+     * @param callback what to run on the loop
+     * @return a handle whose {@link Handle#cancel()} unschedules it
+     * @throws NullPointerException if {@code callback} is null
      * @throws IllegalStateException if the loop is closed
      */
     public Handle callSoonThreadsafe(Runnable callback) {
@@ -276,8 +316,14 @@ public class EventLoop implements AutoCloseable {
      * Schedules {@code callback} after {@code delaySeconds}: asyncio's {@code loop.call_later}. A delay at or
      * below zero is already due: the callback runs in the next iteration, ordered by its deadline among the
      * due timers (a delay of -1 runs before one of 0, as in asyncio); an infinite delay never comes due.
-     * Loop thread only.
+     * The callback runs in a copy of the current context. Loop thread only (any thread while the loop is not
+     * running).
      *
+     * @param delaySeconds the delay in seconds of loop time
+     * @param callback     what to run
+     * @return a handle whose {@link TimerHandle#cancel()} unschedules it and whose {@link TimerHandle#when()}
+     *         is the deadline
+     * @throws NullPointerException if {@code callback} is null
      * @throws IllegalArgumentException if {@code delaySeconds} is NaN
      * @throws IllegalStateException if the loop is closed or this is not the loop's thread
      */
@@ -286,9 +332,13 @@ public class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Schedules {@code callback} after {@code delay}; see {@link #callLater(double, Runnable)}. A zero or
-     * negative delay is already due; a delay longer than about 146 years never comes due.
+     * Schedules {@code callback} after {@code delay}: asyncio's {@code loop.call_later}; see
+     * {@link #callLater(double, Runnable)}. A zero or negative delay is already due; a delay longer than about
+     * 73 years never comes due. Loop thread only (any thread while the loop is not running).
      *
+     * @param delay    the delay in loop time
+     * @param callback what to run
+     * @return a handle whose {@link TimerHandle#cancel()} unschedules it
      * @throws NullPointerException if {@code delay} or {@code callback} is null
      * @throws IllegalStateException if the loop is closed or this is not the loop's thread
      */
@@ -299,8 +349,13 @@ public class EventLoop implements AutoCloseable {
     /**
      * Schedules {@code callback} at loop time {@code when} (seconds, as {@link #time()}): asyncio's
      * {@code loop.call_at}. A time in the past, even {@code -Infinity}, runs in the next iteration, ordered by
-     * time among the due timers; {@code +Infinity} never comes due. Loop thread only.
+     * time among the due timers; {@code +Infinity} never comes due. The callback runs in a copy of the current
+     * context. Loop thread only (any thread while the loop is not running).
      *
+     * @param when     the loop time to run at, in seconds
+     * @param callback what to run
+     * @return a handle whose {@link TimerHandle#cancel()} unschedules it
+     * @throws NullPointerException if {@code callback} is null
      * @throws IllegalArgumentException if {@code when} is NaN (asyncio accepts it and then misorders its timer
      *         heap; a Java caller gets told instead)
      * @throws IllegalStateException if the loop is closed or this is not the loop's thread
@@ -395,20 +450,42 @@ public class EventLoop implements AutoCloseable {
         }
     }
 
-    /** Creates a future that belongs to this loop: asyncio's {@code loop.create_future()}. */
+    /**
+     * Creates a pending future that belongs to this loop: asyncio's {@code loop.create_future()}. Any thread
+     * (the future itself is then completed on the loop thread).
+     *
+     * @param <T> the result type
+     * @return a new pending future
+     */
     public <T> Future<T> createFuture() {
         return new Future<>(this);
     }
 
-    /** Wraps {@code coro} in a task and schedules its first step; see {@link #createTask(Coroutine, String)}. */
+    /**
+     * Wraps {@code coro} in a task named {@code Task-<id>} and schedules its first step: asyncio's
+     * {@code loop.create_task(coro)}; see {@link #createTask(Coroutine, String)}.
+     *
+     * @param <T>  the coroutine's result type
+     * @param coro the task's coroutine
+     * @return the new task (started already if {@link #getEagerStart()} is on and the caller is on the loop)
+     * @throws NullPointerException if {@code coro} is null
+     * @throws IllegalStateException if the loop is closed or this is not the loop's thread
+     */
     public <T> Task<T> createTask(Coroutine<T> coro) {
         return createTask(coro, null);
     }
 
     /**
      * Wraps {@code coro} in a task named {@code name} (null: {@code Task-<id>}) running in a copy of the
-     * current context, and schedules its first step. Loop thread only (or a loop that is not running).
+     * current context, and schedules its first step: asyncio's {@code loop.create_task(coro, name=name)}. Loop
+     * thread only (or a loop that is not running); from other threads use
+     * {@link Async#runCoroutineThreadsafe} or {@link AsyncRuntime#createTask}.
      *
+     * @param <T>  the coroutine's result type
+     * @param coro the task's coroutine
+     * @param name the task's name, or null for {@code Task-<id>}
+     * @return the new task (started already if {@link #getEagerStart()} is on and the caller is on the loop)
+     * @throws NullPointerException if {@code coro} is null
      * @throws IllegalStateException if the loop is closed or this is not the loop's thread
      */
     public <T> Task<T> createTask(Coroutine<T> coro, String name) {
@@ -426,7 +503,12 @@ public class EventLoop implements AutoCloseable {
      * loop runs and the caller is on it (a task or a callback); otherwise the task is scheduled as usual.
      * It still costs the task's virtual thread and a switch to it and back (see the README's performance notes).
      *
-     * @throws NullPointerException if coro is null
+     * @param <T>        the coroutine's result type
+     * @param coro       the task's coroutine
+     * @param name       the task's name, or null for {@code Task-<id>}
+     * @param eagerStart true to run the coroutine at once until it first suspends; false to only schedule it
+     * @return the new task; done already if an eager coroutine finished without suspending
+     * @throws NullPointerException if {@code coro} is null
      * @throws IllegalStateException if the loop is closed or this is not the loop's thread
      */
     public <T> Task<T> createTask(Coroutine<T> coro, String name, boolean eagerStart) {
@@ -471,7 +553,12 @@ public class EventLoop implements AutoCloseable {
         }
     }
 
-    /** Returns whether tasks created on this loop start eagerly by default; see {@link #setEagerStart}. */
+    /**
+     * Returns whether tasks created on this loop start eagerly by default; see {@link #setEagerStart}. Any
+     * thread.
+     *
+     * @return true if {@link #createTask(Coroutine, String)} starts tasks eagerly
+     */
     public boolean getEagerStart() {
         return eagerStart;
     }
@@ -479,19 +566,27 @@ public class EventLoop implements AutoCloseable {
     /**
      * Makes eager start the default for tasks created from now on ({@link #createTask(Coroutine, String, boolean)}):
      * asyncio's {@code loop.set_task_factory(asyncio.eager_task_factory)}. Any thread.
+     *
+     * @param enabled true for eager start, false (the default) to schedule new tasks as usual
      */
     public void setEagerStart(boolean enabled) {
         this.eagerStart = enabled;
     }
 
     /**
-     * Sets the decorator applied to the coroutine of every task created from now on (null: none). Any thread.
+     * Sets the decorator applied to the coroutine of every task created from now on. Any thread.
+     *
+     * @param decorator the decorator, or null for none
      */
     public void setTaskDecorator(TaskDecorator decorator) {
         this.taskDecorator = decorator;
     }
 
-    /** Returns the task decorator, or null. */
+    /**
+     * Returns the task decorator. Any thread.
+     *
+     * @return the decorator set with {@link #setTaskDecorator}, or null if none
+     */
     public TaskDecorator getTaskDecorator() {
         return taskDecorator;
     }
@@ -607,7 +702,14 @@ public class EventLoop implements AutoCloseable {
         registry.remove(task);
     }
 
-    /** Registers a listener for the tasks started from now on and their ends. Any thread. */
+    /**
+     * Registers a listener for the tasks started from now on and their ends. A listener added twice is told
+     * twice. Any thread.
+     *
+     * @param listener the listener; it is called on the loop thread, and what it throws goes to the exception
+     *                 handler
+     * @throws NullPointerException if {@code listener} is null
+     */
     public void addTaskListener(TaskListener listener) {
         Objects.requireNonNull(listener, "listener");
         synchronized (this) {
@@ -615,7 +717,11 @@ public class EventLoop implements AutoCloseable {
         }
     }
 
-    /** Removes a listener; does nothing if it is not registered. Any thread. */
+    /**
+     * Removes every registration of a task listener; does nothing if it is not registered. Any thread.
+     *
+     * @param listener the listener to remove (compared by identity); null removes nothing
+     */
     public void removeTaskListener(TaskListener listener) {
         synchronized (this) {
             taskListeners = without(taskListeners, listener);
@@ -626,7 +732,8 @@ public class EventLoop implements AutoCloseable {
      * Registers a listener told by the watchdog about steps that hold this loop for long: slower than
      * {@link #getSlowCallbackDuration()}, or blocking it past {@link #getBlockedThreshold()}. Any thread.
      *
-     * @throws NullPointerException if listener is null
+     * @param listener the listener, called on the watchdog thread
+     * @throws NullPointerException if {@code listener} is null
      */
     public void addStallListener(LoopStallListener listener) {
         Objects.requireNonNull(listener, "listener");
@@ -635,7 +742,11 @@ public class EventLoop implements AutoCloseable {
         }
     }
 
-    /** Removes a stall listener; does nothing if it is not registered. Any thread. */
+    /**
+     * Removes every registration of a stall listener; does nothing if it is not registered. Any thread.
+     *
+     * @param listener the listener to remove (compared by identity); null removes nothing
+     */
     public void removeStallListener(LoopStallListener listener) {
         synchronized (this) {
             stallListeners = without(stallListeners, listener);
@@ -654,14 +765,20 @@ public class EventLoop implements AutoCloseable {
                 .toArray(n -> Arrays.copyOf(now, n));
     }
 
-    /** Returns how long one step may hold the loop before stall listeners hear that it is blocked (1 s). */
+    /**
+     * Returns how long one step may hold the loop before stall listeners hear that it is blocked. Any thread.
+     *
+     * @return the blocked threshold (1 second unless set)
+     */
     public Duration getBlockedThreshold() {
         return Duration.ofNanos(blockedThresholdNanos);
     }
 
     /**
-     * Sets the blocked threshold. Any thread.
+     * Sets how long one step may hold the loop before stall listeners hear that it is blocked. Any thread.
      *
+     * @param threshold the new threshold; durations beyond about 73 years mean never
+     * @throws NullPointerException if {@code threshold} is null
      * @throws IllegalArgumentException if it is zero or negative
      */
     public void setBlockedThreshold(Duration threshold) {
@@ -674,7 +791,9 @@ public class EventLoop implements AutoCloseable {
     // ---------------------------------------------------------------- running
 
     /**
-     * Runs the loop until {@link #stop()} is called.
+     * Runs the loop on the calling thread until {@link #stop()} is called: asyncio's {@code loop.run_forever()}.
+     * The calling thread becomes the loop thread until this returns. An interrupt of it while the loop runs
+     * does not stop the loop; it is restored when this returns.
      *
      * @throws IllegalStateException if the loop is closed or already running, another loop runs on this
      *         thread, or a FAST loop is run on a virtual thread
@@ -723,8 +842,15 @@ public class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Runs the loop until {@code future} is done, and returns its result.
+     * Runs the loop on the calling thread until {@code future} is done, and returns its result: asyncio's
+     * {@code loop.run_until_complete(future)}.
      *
+     * @param <T>    the result type
+     * @param future the future to wait for; it must belong to this loop
+     * @return the future's result
+     * @throws NullPointerException if {@code future} is null
+     * @throws IllegalArgumentException if {@code future} belongs to another loop
+     * @throws CancelledError if the future was cancelled
      * @throws IllegalStateException if the loop was stopped before the future was done, and as {@link #runForever()}
      *         (any other exception: the future's)
      */
@@ -750,7 +876,19 @@ public class EventLoop implements AutoCloseable {
         return future.result();
     }
 
-    /** Wraps {@code coro} in a task and runs the loop until it is done; see {@link #runUntilComplete(Future)}. */
+    /**
+     * Wraps {@code coro} in a task and runs the loop until it is done: asyncio's
+     * {@code loop.run_until_complete(coro)}; see {@link #runUntilComplete(Future)}.
+     *
+     * @param <T>  the coroutine's result type
+     * @param coro the coroutine to run as a task
+     * @return the coroutine's value
+     * @throws NullPointerException if {@code coro} is null
+     * @throws CancelledError if the task was cancelled
+     * @throws IllegalStateException if the loop is closed or already running, or another loop runs on this
+     *         thread (all checked before the task is created, so a refused call leaves no task behind), or as
+     *         {@link #runUntilComplete(Future)} (any other exception: the coroutine's)
+     */
     public <T> T runUntilComplete(Coroutine<T> coro) {
         Objects.requireNonNull(coro, "coro");
         // Refuse before the task exists, as asyncio checks before ensure_future: a refused call leaves no task
@@ -767,7 +905,8 @@ public class EventLoop implements AutoCloseable {
 
     /**
      * Asks the loop to stop: it finishes the current iteration (callbacks already scheduled for it run) and
-     * {@link #runForever()} returns. If the loop is not running, the next run does one iteration. Any thread.
+     * {@link #runForever()} returns: asyncio's {@code loop.stop()}. If the loop is not running, the next run does
+     * one iteration. Any thread.
      */
     public void stop() {
         stopping = true;
@@ -1218,26 +1357,43 @@ public class EventLoop implements AutoCloseable {
 
     // ---------------------------------------------------------------- introspection (any thread)
 
-    /** Returns the tasks of this loop not yet done: a weakly consistent snapshot. Any thread. */
+    /**
+     * Returns the tasks of this loop not yet done: asyncio's {@code all_tasks(loop)}. Any thread.
+     *
+     * @return an unmodifiable, weakly consistent snapshot, oldest first as far as the registry keeps order;
+     *         empty if there are none
+     */
     public Set<Task<?>> allTasks() {
         Set<Task<?>> out = new LinkedHashSet<>();
         registry.forEach(out::add);
         return Collections.unmodifiableSet(out);
     }
 
-    /** Returns the number of tasks not yet done. Any thread. */
+    /**
+     * Returns the number of tasks not yet done. Any thread.
+     *
+     * @return the count (racy from other threads)
+     */
     public int taskCount() {
         return registry.size();
     }
 
-    /** Returns the pending task with this id, if any. Any thread. */
+    /**
+     * Returns the pending task with this id. Any thread.
+     *
+     * @param id a task's {@link Task#getId()}
+     * @return the task, or empty if no pending task of this loop has this id
+     */
     public Optional<Task<?>> findTask(long id) {
         return Optional.ofNullable(registry.find(id));
     }
 
     /**
      * Returns the task the loop is running at this instant, if any: from the loop, the calling task; from
-     * another thread, the task whose step is in progress (or whose blocking call holds the loop). Any thread.
+     * another thread, the task whose step is in progress (or whose blocking call holds the loop). asyncio's
+     * {@code current_task(loop)}. Any thread.
+     *
+     * @return the task, or empty if the loop runs a callback or nothing
      */
     public Optional<Task<?>> currentTask() {
         Thread me = Thread.currentThread();
@@ -1249,7 +1405,11 @@ public class EventLoop implements AutoCloseable {
     }
 
 
-    /** Returns whether the loop is parked waiting for work. Any thread. */
+    /**
+     * Returns whether the loop is parked waiting for work. Any thread.
+     *
+     * @return true while the loop thread waits for a callback or a timer (racy)
+     */
     public boolean isIdle() {
         return idle;
     }
@@ -1259,7 +1419,12 @@ public class EventLoop implements AutoCloseable {
         return timers.size();
     }
 
-    /** Returns the number of callbacks ready to run (an estimate from other threads). */
+    /**
+     * Returns the number of callbacks and task steps ready to run, including those handed in from other
+     * threads and not yet taken. Any thread.
+     *
+     * @return the count (an estimate from other threads)
+     */
     public int readyCount() {
         return ready.size() + incoming.size();
     }
@@ -1269,7 +1434,16 @@ public class EventLoop implements AutoCloseable {
     /**
      * Runs {@code fn} on {@code executor} (null: the loop's default executor, a virtual thread per call) and
      * returns a future of this loop completed with its outcome, on the loop. Cancelling the future does not
-     * interrupt {@code fn}. Loop thread only.
+     * interrupt {@code fn}. asyncio's {@code loop.run_in_executor(executor, func)}. Loop thread only (any thread
+     * while the loop is not running).
+     *
+     * @param <T>      the result type
+     * @param executor where to run {@code fn}, or null for the default executor
+     * @param fn       the blocking work; it runs in the executor thread's own context
+     * @return a new future of this loop with {@code fn}'s result or exception
+     * @throws NullPointerException if {@code fn} is null
+     * @throws IllegalStateException if the loop is closed or this is not the loop's thread
+     * @throws java.util.concurrent.RejectedExecutionException if the executor refuses the work
      */
     public <T> Future<T> runInExecutor(Executor executor, Callable<T> fn) {
         Objects.requireNonNull(fn, "fn");
@@ -1318,7 +1492,13 @@ public class EventLoop implements AutoCloseable {
         outstandingExternalWork.decrementAndGet();
     }
 
-    /** Sets the executor {@link #runInExecutor} uses when given null. */
+    /**
+     * Sets the executor {@link #runInExecutor} uses when given null: asyncio's
+     * {@code loop.set_default_executor(executor)}. {@link #close()} shuts it down. Any thread.
+     *
+     * @param executor the new default executor
+     * @throws NullPointerException if {@code executor} is null
+     */
     public void setDefaultExecutor(ExecutorService executor) {
         this.defaultExecutor = Objects.requireNonNull(executor, "executor");
     }
@@ -1339,17 +1519,31 @@ public class EventLoop implements AutoCloseable {
 
     // ---------------------------------------------------------------- errors and debug
 
-    /** Sets who hears of errors nobody handled (callbacks that threw, exceptions never retrieved); null restores the default, which logs. */
+    /**
+     * Sets who hears of errors nobody handled (callbacks that threw, exceptions never retrieved): asyncio's
+     * {@code loop.set_exception_handler(handler)}. Any thread.
+     *
+     * @param handler the handler, or null to restore the default, which logs
+     */
     public void setExceptionHandler(ExceptionHandler handler) {
         this.exceptionHandler = handler;
     }
 
-    /** Returns the exception handler set, or null for the default. */
+    /**
+     * Returns the exception handler: asyncio's {@code loop.get_exception_handler()}. Any thread.
+     *
+     * @return the handler set with {@link #setExceptionHandler}, or null for the default
+     */
     public ExceptionHandler getExceptionHandler() {
         return exceptionHandler;
     }
 
-    /** Passes {@code context} to the exception handler, or logs it if none is set or the handler throws. */
+    /**
+     * Passes {@code context} to the exception handler, or logs it if none is set or the handler throws:
+     * asyncio's {@code loop.call_exception_handler(context)}. Runs the handler on the calling thread.
+     *
+     * @param context what went wrong
+     */
     public void callExceptionHandler(ExceptionContext context) {
         ExceptionHandler h = exceptionHandler;
         if (h != null) {
@@ -1363,7 +1557,12 @@ public class EventLoop implements AutoCloseable {
         defaultExceptionHandler(context);
     }
 
-    /** Logs {@code context} as asyncio's default handler does. */
+    /**
+     * Logs {@code context} at ERROR as asyncio's {@code loop.default_exception_handler(context)} does, with
+     * its future and handle if it names them.
+     *
+     * @param context what went wrong
+     */
     public void defaultExceptionHandler(ExceptionContext context) {
         StringBuilder sb = new StringBuilder(context.message());
         if (context.future() != null) {
@@ -1382,12 +1581,21 @@ public class EventLoop implements AutoCloseable {
         callExceptionHandler(context);
     }
 
-    /** Returns whether debug mode is on. */
+    /**
+     * Returns whether debug mode is on: asyncio's {@code loop.get_debug()}. Any thread.
+     *
+     * @return true in debug mode
+     */
     public boolean getDebug() {
         return debug;
     }
 
-    /** Turns debug mode on or off: logs callbacks and steps slower than {@link #getSlowCallbackDuration()} and checks threads. */
+    /**
+     * Turns debug mode on or off: asyncio's {@code loop.set_debug(enabled)}. Debug mode logs callbacks and steps
+     * slower than {@link #getSlowCallbackDuration()} and records where tasks are created. Any thread.
+     *
+     * @param enabled true for debug mode
+     */
     public void setDebug(boolean enabled) {
         this.debug = enabled;
     }
@@ -1395,24 +1603,39 @@ public class EventLoop implements AutoCloseable {
     /**
      * Records where each task is created ({@link Task#creationSite()}) from now on; debug mode records them
      * too. Costs a short stack walk per task, about a microsecond: off by default. Any thread.
+     *
+     * @param enabled true to record creation sites of the tasks created from now on
      */
     public void setRecordCreationSites(boolean enabled) {
         this.recordCreationSites = enabled;
     }
 
-    /** Returns whether creation sites are recorded (debug mode records them as well). */
+    /**
+     * Returns whether creation sites are recorded by {@link #setRecordCreationSites}. Any thread.
+     *
+     * @return the setting; debug mode records them as well whatever it says
+     */
     public boolean getRecordCreationSites() {
         return recordCreationSites;
     }
 
-    /** Returns the slow-callback threshold of debug mode (asyncio's {@code slow_callback_duration}, 100 ms). */
+    /**
+     * Returns the slow-callback threshold: asyncio's {@code loop.slow_callback_duration}. Any thread.
+     *
+     * @return the threshold (100 ms unless set)
+     */
     public Duration getSlowCallbackDuration() {
         return Duration.ofNanos(slowCallbackNanos);
     }
 
     /**
      * Sets the slow-callback threshold: debug mode logs every step slower than it, and
-     * {@link LoopStallListener}s hear of such steps whether or not debug mode is on.
+     * {@link LoopStallListener}s hear of such steps whether or not debug mode is on. Asyncio's
+     * {@code loop.slow_callback_duration = seconds}. Any thread.
+     *
+     * @param threshold the new threshold; zero reports every step, durations beyond about 73 years none
+     * @throws NullPointerException if {@code threshold} is null
+     * @throws IllegalArgumentException if {@code threshold} is negative
      */
     public void setSlowCallbackDuration(Duration threshold) {
         this.slowCallbackNanos = delayNanos(threshold);
@@ -1568,7 +1791,13 @@ public class EventLoop implements AutoCloseable {
     /** Receives errors nobody handled; see {@link #setExceptionHandler}. */
     @FunctionalInterface
     public interface ExceptionHandler {
-        /** Handles one error; runs on the loop, or on a cleaner thread when the loop no longer runs. */
+        /**
+         * Handles one error; runs on the loop, or on a cleaner thread when the loop no longer runs. What it
+         * throws is logged, and the default handler then logs the error.
+         *
+         * @param loop    the loop the error happened on
+         * @param context what went wrong
+         */
         void handle(EventLoop loop, ExceptionContext context);
     }
 
@@ -1585,13 +1814,25 @@ public class EventLoop implements AutoCloseable {
         private Builder() {
         }
 
-        /** Names the loop (and, under {@link AsyncRuntime}, its thread). */
+        /**
+         * Names the loop (and, under {@link AsyncRuntime}, its thread).
+         *
+         * @param name the name
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;
         }
 
-        /** Sets the clock; a {@link ManualClock} gives virtual time. */
+        /**
+         * Sets the clock; a {@link ManualClock} gives virtual time.
+         *
+         * @param clock the clock (default {@link LoopClock#SYSTEM})
+         * @return this builder
+         * @throws NullPointerException if {@code clock} is null
+         */
         public Builder clock(LoopClock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -1600,7 +1841,9 @@ public class EventLoop implements AutoCloseable {
         /**
          * Chooses the engine; the default is {@link EngineMode#best()}.
          *
-         * @throws IllegalStateException at {@link #build()} if FAST is asked for and not available
+         * @param mode the engine
+         * @return this builder
+         * @throws NullPointerException if {@code mode} is null
          */
         public Builder mode(EngineMode mode) {
             this.mode = Objects.requireNonNull(mode, "mode");
@@ -1611,20 +1854,35 @@ public class EventLoop implements AutoCloseable {
          * FAST mode only: lets blocking JDK calls inside a task (sleep, socket reads, locks) suspend the task
          * and run others meanwhile, instead of holding the loop as asyncio does. This gives up the guarantee
          * that nothing else runs between two awaits: any blocking call becomes a point where other tasks
-         * interleave.
+         * interleave. {@link #build()} refuses it for a loop that is not FAST.
+         *
+         * @param enabled true to let blocking calls suspend the task (default false)
+         * @return this builder
          */
         public Builder blockingCallsSuspend(boolean enabled) {
             this.blockingCallsSuspend = enabled;
             return this;
         }
 
-        /** Turns debug mode on; see {@link EventLoop#setDebug}. */
+        /**
+         * Sets debug mode; see {@link EventLoop#setDebug}.
+         *
+         * @param enabled true for debug mode (default false)
+         * @return this builder
+         */
         public Builder debug(boolean enabled) {
             this.debug = enabled;
             return this;
         }
 
-        /** Sets the slow-callback threshold; see {@link EventLoop#setSlowCallbackDuration}. */
+        /**
+         * Sets the slow-callback threshold; see {@link EventLoop#setSlowCallbackDuration}.
+         *
+         * @param threshold the threshold (default 100 ms); {@link #build()} throws
+         *                  {@link IllegalArgumentException} if it is negative
+         * @return this builder
+         * @throws NullPointerException if {@code threshold} is null
+         */
         public Builder slowCallbackDuration(Duration threshold) {
             this.slowCallbackDuration = Objects.requireNonNull(threshold, "threshold");
             return this;
@@ -1633,14 +1891,26 @@ public class EventLoop implements AutoCloseable {
         /**
          * Sets how long one step may hold the loop before stall listeners hear that it is blocked (1 s).
          *
-         * @throws IllegalArgumentException at {@link #build()} if it is zero or negative
+         * @param threshold the threshold; {@link #build()} throws {@link IllegalArgumentException} if it is zero
+         *                  or negative
+         * @return this builder
+         * @throws NullPointerException if {@code threshold} is null
          */
         public Builder blockedThreshold(Duration threshold) {
             this.blockedThreshold = Objects.requireNonNull(threshold, "threshold");
             return this;
         }
 
-        /** Builds the loop. */
+        /**
+         * Builds the loop: asyncio's {@code new_event_loop()} with options. It is not running until
+         * {@link EventLoop#runForever()} or {@link EventLoop#runUntilComplete} runs it.
+         *
+         * @return a new loop
+         * @throws IllegalStateException if {@link EngineMode#FAST} was asked for and is not available, or
+         *         {@link #blockingCallsSuspend} was asked for and the engine is not FAST
+         * @throws IllegalArgumentException if the slow-callback duration is negative, or the blocked threshold
+         *         zero or negative
+         */
         public EventLoop build() {
             return new EventLoop(this);
         }

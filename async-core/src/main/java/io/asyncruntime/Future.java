@@ -66,32 +66,58 @@ public class Future<T> implements Awaitable<T> {
     /* Non-null while an exception is set that nobody has retrieved yet: reports it if this is collected. */
     private UnretrievedException unretrieved;
 
-    /** Creates a future on the running loop of the calling thread. */
+    /**
+     * Creates a pending future on the running loop of the calling thread: asyncio's {@code Future()}.
+     *
+     * @throws IllegalStateException if the calling thread has no running event loop
+     */
     public Future() {
         this(EventLoop.runningLoopOrThrow());
     }
 
-    /** Creates a future that belongs to {@code loop}: asyncio's {@code loop.create_future()}. */
+    /**
+     * Creates a pending future that belongs to {@code loop}: asyncio's {@code Future(loop=loop)} (see also
+     * {@link EventLoop#createFuture()}). Any thread.
+     *
+     * @param loop the loop whose thread completes the future and runs its callbacks
+     * @throws NullPointerException if {@code loop} is null
+     */
     public Future(EventLoop loop) {
         this.loop = Objects.requireNonNull(loop, "loop");
     }
 
-    /** Returns the loop this future belongs to. */
+    /**
+     * Returns the loop this future belongs to: asyncio's {@code Future.get_loop()}. Any thread.
+     *
+     * @return the loop, never null
+     */
     public EventLoop getLoop() {
         return loop;
     }
 
-    /** Returns whether this is done: it has a result or an exception, or was cancelled. Any thread. */
+    /**
+     * Returns whether this is done: asyncio's {@code Future.done()}. Any thread.
+     *
+     * @return true once it has a result or an exception, or was cancelled
+     */
     public boolean done() {
         return (byte) STATE.getAcquire(this) != PENDING;
     }
 
-    /** Returns whether this was cancelled. Any thread. */
+    /**
+     * Returns whether this was cancelled: asyncio's {@code Future.cancelled()}. Any thread.
+     *
+     * @return true if it is done by cancellation
+     */
     public boolean cancelled() {
         return (byte) STATE.getAcquire(this) == CANCELLED;
     }
 
-    /** Returns the state in the JDK's terms: RUNNING while pending, then SUCCESS, FAILED or CANCELLED. Any thread. */
+    /**
+     * Returns the state in the JDK's terms (asyncio's {@code _state}). Any thread.
+     *
+     * @return {@code RUNNING} while pending, then {@code SUCCESS}, {@code FAILED} or {@code CANCELLED}
+     */
     public java.util.concurrent.Future.State state() {
         return switch ((byte) STATE.getAcquire(this)) {
             case PENDING -> java.util.concurrent.Future.State.RUNNING;
@@ -102,19 +128,24 @@ public class Future<T> implements Awaitable<T> {
     }
 
     /**
-     * Cancels this future and schedules its callbacks.
+     * Cancels this future without a message: {@link #cancel(String) cancel(null)}, asyncio's
+     * {@code Future.cancel()}. Loop thread only (any thread while the loop is not running).
      *
      * @return false if it was already done, else true
+     * @throws IllegalStateException if called from a thread other than the running loop's
      */
     public boolean cancel() {
         return cancel(null);
     }
 
     /**
-     * Cancels this future with a message that the {@link CancelledError} raised by {@link #result()} and
-     * {@link #await()} carries, and schedules its callbacks.
+     * Cancels this future and schedules its callbacks: asyncio's {@code Future.cancel(msg)}. The future is
+     * done at once; {@link #result()}, {@link #exception()} and {@link #await()} then raise a
+     * {@link CancelledError} carrying {@code msg}. Loop thread only (any thread while the loop is not running).
      *
+     * @param msg the message of the {@link CancelledError}, or null for none
      * @return false if it was already done, else true
+     * @throws IllegalStateException if called from a thread other than the running loop's
      */
     public boolean cancel(String msg) {
         loop.checkThread("cancel");
@@ -128,11 +159,13 @@ public class Future<T> implements Awaitable<T> {
     }
 
     /**
-     * Returns the result.
+     * Returns the result: asyncio's {@code Future.result()}. If an exception was set, throws that very object
+     * (checked or not) and marks it retrieved. Does not wait: await a pending future with {@link #await()}.
+     * Loop thread, or any thread once {@link #done()} returned true.
      *
+     * @return the result set with {@link #setResult}, which may be null
      * @throws CancelledError if cancelled
      * @throws InvalidStateError if not done yet
-     *         (any other exception: the very one set with {@link #setException}, checked or not)
      */
     @SuppressWarnings("unchecked")
     public T result() {
@@ -151,8 +184,10 @@ public class Future<T> implements Awaitable<T> {
     }
 
     /**
-     * Returns the exception set with {@link #setException}, or null if the future has a result.
+     * Returns the exception this future finished with, and marks it retrieved: asyncio's
+     * {@code Future.exception()}. Loop thread, or any thread once {@link #done()} returned true.
      *
+     * @return the exception set with {@link #setException}, or null if the future has a result
      * @throws CancelledError if cancelled
      * @throws InvalidStateError if not done yet
      */
@@ -169,8 +204,11 @@ public class Future<T> implements Awaitable<T> {
     }
 
     /**
-     * Marks this done with a result and schedules its callbacks.
+     * Marks this done with a result and schedules its callbacks: asyncio's {@code Future.set_result()}. Loop
+     * thread only (any thread while the loop is not running).
      *
+     * @param value the result; null is allowed
+     * @throws IllegalStateException if called from a thread other than the running loop's
      * @throws InvalidStateError if already done
      */
     public void setResult(T value) {
@@ -186,9 +224,12 @@ public class Future<T> implements Awaitable<T> {
     /**
      * Marks this done with an exception and schedules its callbacks. If no one ever retrieves it (by
      * {@link #result()}, {@link #exception()} or an await) the loop's exception handler hears of it when
-     * the future is garbage collected.
+     * the future is garbage collected. Asyncio's {@code Future.set_exception()}. Loop thread only (any thread
+     * while the loop is not running).
      *
-     * @throws NullPointerException if exception is null
+     * @param exception the exception that {@link #result()} and {@link #await()} will throw, as is
+     * @throws IllegalStateException if called from a thread other than the running loop's
+     * @throws NullPointerException if {@code exception} is null
      * @throws IllegalArgumentException for a {@link CancelledError}: use {@link #cancel()}
      * @throws InvalidStateError if already done
      */
@@ -205,8 +246,14 @@ public class Future<T> implements Awaitable<T> {
     }
 
     /**
-     * Adds a callback to run, on the loop, when this is done; if it is done already the callback is
-     * scheduled at once. It runs in the context current now.
+     * Adds a callback to run on the loop when this is done: asyncio's {@code Future.add_done_callback(fn)}.
+     * It is scheduled with {@code callSoon} once the future is done (at once if it is done already), after the
+     * callbacks added before it, and runs in a copy of the context current now. Loop thread only (any thread
+     * while the loop is not running).
+     *
+     * @param fn the callback; it receives this future
+     * @throws NullPointerException if {@code fn} is null
+     * @throws IllegalStateException if called from a thread other than the running loop's
      */
     public void addDoneCallback(Consumer<? super Future<T>> fn) {
         Objects.requireNonNull(fn, "fn");
@@ -220,9 +267,12 @@ public class Future<T> implements Awaitable<T> {
     }
 
     /**
-     * Removes every registration of {@code fn} from the callbacks not yet scheduled.
+     * Removes every registration of {@code fn} from the callbacks not yet scheduled: asyncio's
+     * {@code Future.remove_done_callback(fn)}. Loop thread only (any thread while the loop is not running).
      *
-     * @return how many were removed
+     * @param fn the callback to remove, matched with {@code equals}
+     * @return how many registrations were removed; 0 if none (or if {@code fn} is null)
+     * @throws IllegalStateException if called from a thread other than the running loop's
      */
     public int removeDoneCallback(Consumer<? super Future<T>> fn) {
         loop.checkThread("removeDoneCallback");

@@ -22,12 +22,19 @@ public class Handle implements Runnable {
         this.context = context;
     }
 
-    /** Cancels the callback; does nothing if it already ran or was cancelled. */
+    /**
+     * Cancels the callback: asyncio's {@code Handle.cancel()}. Does nothing if it already ran or was
+     * cancelled. Any thread (a cancel from another thread may come too late for a callback about to run).
+     */
     public void cancel() {
         cancelled = true;
     }
 
-    /** Returns whether {@link #cancel()} was called. */
+    /**
+     * Returns whether the handle was cancelled: asyncio's {@code Handle.cancelled()}.
+     *
+     * @return true once {@link #cancel()} was called, even after the callback ran
+     */
     public boolean cancelled() {
         return cancelled;
     }

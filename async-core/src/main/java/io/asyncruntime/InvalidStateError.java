@@ -7,7 +7,11 @@ package io.asyncruntime;
 public class InvalidStateError extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
-    /** Creates one with the given message. */
+    /**
+     * Creates one with the given message.
+     *
+     * @param message what the state did not allow, or null
+     */
     public InvalidStateError(String message) {
         super(message);
     }

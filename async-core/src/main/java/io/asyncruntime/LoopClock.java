@@ -7,7 +7,11 @@ package io.asyncruntime;
  */
 public interface LoopClock {
 
-    /** Returns monotonic time in nanoseconds; only differences are meaningful. */
+    /**
+     * Returns the current time of this clock. Any thread.
+     *
+     * @return monotonic time in nanoseconds; only differences are meaningful
+     */
     long nanoTime();
 
     /** The real monotonic clock, {@link System#nanoTime()}. */

@@ -17,6 +17,12 @@ import java.util.Objects;
  */
 public record LoopStall(EventLoop loop, Task<?> task, String threadName, Duration heldFor, List<StackTraceElement> stack) {
 
+    /**
+     * Creates a stall report; {@code stack} is copied.
+     *
+     * @throws NullPointerException if {@code loop}, {@code threadName}, {@code heldFor} or {@code stack} is null,
+     *         or {@code stack} holds a null
+     */
     public LoopStall {
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(threadName, "threadName");
@@ -24,13 +30,21 @@ public record LoopStall(EventLoop loop, Task<?> task, String threadName, Duratio
         stack = List.copyOf(stack);
     }
 
-    /** Names what held the loop, for a log line: the task's name and id, or "a callback". */
+    /**
+     * Names what held the loop, for a log line.
+     *
+     * @return {@code task 'name' (id n)} for a task, else {@code a callback on thread 'name'}
+     */
     public String culprit() {
         return task == null ? "a callback on thread '" + threadName + "'"
                 : "task '" + task.getName() + "' (id " + task.getId() + ")";
     }
 
-    /** The stack as the lines of a Java stack trace ({@code "\tat frame"}), newest first. */
+    /**
+     * Returns the stack as the lines of a Java stack trace, newest first.
+     *
+     * @return one {@code "\tat frame\n"} line per frame; empty if the stack is empty
+     */
     public String stackText() {
         StringBuilder b = new StringBuilder();
         for (StackTraceElement frame : stack) {

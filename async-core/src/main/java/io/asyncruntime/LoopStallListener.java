@@ -18,15 +18,32 @@ import java.time.Duration;
  */
 public interface LoopStallListener {
 
-    /** A step has run longer than the loop's {@link EventLoop#getSlowCallbackDuration() slow-callback threshold}. */
+    /**
+     * Called when a step has run longer than the loop's
+     * {@link EventLoop#getSlowCallbackDuration() slow-callback threshold}; at most once per step. Does nothing
+     * by default.
+     *
+     * @param loop       the loop the step holds
+     * @param taskOrNull the task whose step it is, or null for a plain callback
+     */
     default void slowStep(EventLoop loop, Task<?> taskOrNull) {
     }
 
-    /** A step has held the loop longer than its {@link EventLoop#getBlockedThreshold() blocked threshold} and still does. */
+    /**
+     * Called when a step has held the loop longer than its
+     * {@link EventLoop#getBlockedThreshold() blocked threshold} and still does. Does nothing by default.
+     *
+     * @param stall what holds the loop, with its live stack
+     */
     default void blocked(LoopStall stall) {
     }
 
-    /** The step reported by {@link #blocked} has ended, after holding the loop for about {@code total}. */
+    /**
+     * Called when the step reported by {@link #blocked} has ended. Does nothing by default.
+     *
+     * @param stall the report {@link #blocked} received
+     * @param total about how long the step held the loop in all (as sampled)
+     */
     default void unblocked(LoopStall stall, Duration total) {
     }
 }

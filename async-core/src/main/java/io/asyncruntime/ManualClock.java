@@ -21,7 +21,11 @@ public final class ManualClock implements LoopClock {
         this(0);
     }
 
-    /** Creates one at the given time in nanoseconds. */
+    /**
+     * Creates one at the given time.
+     *
+     * @param startNanos the initial reading of {@link #nanoTime()}, in nanoseconds
+     */
     public ManualClock(long startNanos) {
         this.now = startNanos;
     }
@@ -32,9 +36,12 @@ public final class ManualClock implements LoopClock {
     }
 
     /**
-     * Moves the clock forward.
+     * Moves the clock forward. A loop on this clock runs the timers that came due at its next iteration. Any
+     * thread.
      *
-     * @throws IllegalArgumentException if the duration is negative
+     * @param by how far to move; zero does nothing
+     * @throws NullPointerException if {@code by} is null
+     * @throws IllegalArgumentException if {@code by} is negative
      */
     public synchronized void advance(Duration by) {
         Objects.requireNonNull(by, "by");

@@ -107,23 +107,39 @@ public class Task<T> extends Future<T> {
         return ownContext;
     }
 
-    /** Returns the task's name; {@code Task-<id>} unless one was given or set. */
+    /**
+     * Returns the task's name: asyncio's {@code Task.get_name()}. Any thread.
+     *
+     * @return the name given at creation or by {@link #setName}, else {@code Task-<id>}; never null
+     */
     public String getName() {
         String n = name;
         return n != null ? n : "Task-" + id;
     }
 
-    /** Sets the task's name to {@code String.valueOf(value)}. Any thread. */
+    /**
+     * Sets the task's name: asyncio's {@code Task.set_name(value)}. Any thread.
+     *
+     * @param value the new name, stored as {@code String.valueOf(value)} (so null becomes {@code "null"})
+     */
     public void setName(Object value) {
         name = String.valueOf(value);
     }
 
-    /** Returns an id unique among the tasks of this process (asyncio has {@code id(task)}). */
+    /**
+     * Returns an id unique among the tasks of this process (asyncio has {@code id(task)}). Any thread.
+     *
+     * @return the id, counting up from 1 in creation order
+     */
     public long getId() {
         return id;
     }
 
-    /** Returns when the task was created, as {@link System#nanoTime()}; for ages and durations. */
+    /**
+     * Returns when the task was created, for ages and durations. Any thread.
+     *
+     * @return the creation time as a {@link System#nanoTime()} reading (nanoseconds, comparable only to others)
+     */
     public long createdNanos() {
         return createdNanos;
     }
@@ -132,17 +148,27 @@ public class Task<T> extends Future<T> {
      * Returns where the task was created (the caller of {@code createTask}, {@code gather}, …), when the loop
      * records creation sites ({@link EventLoop#setRecordCreationSites}, or debug mode, as asyncio's
      * {@code _source_traceback}). Any thread.
+     *
+     * @return the caller's frame, or empty if creation sites were not recorded when the task was created
      */
     public Optional<StackTraceElement> creationSite() {
         return Optional.ofNullable(creationSite);
     }
 
-    /** Returns when the task finished, as {@link System#nanoTime()}, or 0 while it is pending. */
+    /**
+     * Returns when the task finished. Any thread.
+     *
+     * @return the time it became done as a {@link System#nanoTime()} reading (nanoseconds), or 0 while pending
+     */
     public long finishedNanos() {
         return finishedNanos;
     }
 
-    /** Returns the coroutine this task runs (as given, without a {@link TaskDecorator}'s wrapping). */
+    /**
+     * Returns the coroutine this task runs: asyncio's {@code Task.get_coro()}. Any thread.
+     *
+     * @return the coroutine as given at creation, without a {@link TaskDecorator}'s wrapping; never null
+     */
     public Coroutine<T> getCoro() {
         return coro instanceof Decorated<T> d ? d.original : coro;
     }
@@ -164,12 +190,19 @@ public class Task<T> extends Future<T> {
     }
 
     /**
-     * Requests cancellation of this task: asyncio's {@code Task.cancel(msg)}; see the class comment. Each call
-     * counts one request ({@link #cancelling()}). Where the task awaits inside {@link Timeout} or
-     * {@link TaskGroup} scopes, they judge the delivered cancellation innermost first; a request made from
-     * outside them is raised as {@link CancelledError}.
+     * Requests cancellation of this task: asyncio's {@code Task.cancel(msg)}. Unlike a plain future's, it does
+     * not make the task done: a {@link CancelledError} carrying {@code msg} is raised inside the coroutine at
+     * the await it is suspended in (the awaited future is cancelled), or at its next step or await if it is
+     * not suspended. The coroutine may clean up, or catch the error and go on; the task is {@link #cancelled()}
+     * only once the error propagates out of the coroutine. Each call counts one request ({@link #cancelling()}),
+     * until {@link #uncancel()} takes it back. Where the task awaits inside {@link Timeout} or {@link TaskGroup}
+     * scopes, they judge the delivered cancellation innermost first; a request made from outside them is raised
+     * as {@link CancelledError}. Loop thread only (any thread while the loop is not running); from another
+     * thread use {@link AsyncRuntime#cancel(long, String)} or {@link EventLoop#callSoonThreadsafe}.
      *
-     * @return false if the task is already done, else true (also when a cancellation is already pending)
+     * @param msg the message of the {@link CancelledError} to raise, or null for none
+     * @return false if the task is already done; true otherwise, also when a cancellation is already pending
+     * @throws IllegalStateException if called from a thread other than the running loop's
      */
     @Override
     public boolean cancel(String msg) {
@@ -194,12 +227,19 @@ public class Task<T> extends Future<T> {
     /**
      * Returns the message a cancelled task was cancelled with (the message of its {@link CancelledError}); empty
      * while it is pending, if it finished otherwise, or if no message was given. Any thread.
+     *
+     * @return the cancel message of a cancelled task, or empty
      */
     public Optional<String> cancelMessage() {
         return cancelled() ? Optional.ofNullable(cancelMessage) : Optional.empty();
     }
 
-    /** Returns how many cancellation requests are pending: {@code cancel()} calls not undone by {@link #uncancel()}. */
+    /**
+     * Returns how many cancellation requests are pending: asyncio's {@code Task.cancelling()}. Loop thread
+     * (racy elsewhere).
+     *
+     * @return the number of {@link #cancel(String)} calls not undone by {@link #uncancel()}; 0 if none
+     */
     public int cancelling() {
         return numCancelsRequested;
     }
@@ -207,9 +247,11 @@ public class Task<T> extends Future<T> {
     /**
      * Undoes one cancellation request, for code that caught a {@link CancelledError} it caused itself:
      * asyncio's {@code Task.uncancel()}. {@link Timeout} and {@link TaskGroup} do this for their own requests
-     * when they close. Once none is left, a cancellation not yet delivered is dropped too (3.13).
+     * when they close. Once none is left, a cancellation not yet delivered is dropped too (3.13). Loop thread
+     * only (any thread while the loop is not running).
      *
-     * @return the number of requests left
+     * @return the number of requests left, never below 0
+     * @throws IllegalStateException if called from a thread other than the running loop's
      */
     public int uncancel() {
         loop.checkThread("uncancel");
@@ -223,8 +265,9 @@ public class Task<T> extends Future<T> {
     }
 
     /**
-     * Refused: a task's outcome is its coroutine's.
+     * Refuses: a task's outcome is its coroutine's (asyncio raises {@code RuntimeError}).
      *
+     * @param value ignored
      * @throws UnsupportedOperationException always
      */
     @Override
@@ -233,8 +276,9 @@ public class Task<T> extends Future<T> {
     }
 
     /**
-     * Refused: a task's outcome is its coroutine's.
+     * Refuses: a task's outcome is its coroutine's (asyncio raises {@code RuntimeError}).
      *
+     * @param exception ignored
      * @throws UnsupportedOperationException always
      */
     @Override
@@ -242,7 +286,11 @@ public class Task<T> extends Future<T> {
         throw new UnsupportedOperationException("Task does not support setException: " + this);
     }
 
-    /** Returns {@link #getStack(int)} without limit. */
+    /**
+     * Returns the task's frames without limit: asyncio's {@code Task.get_stack()}; see {@link #getStack(int)}.
+     *
+     * @return the frames, oldest first; empty if there are none
+     */
     public List<StackTraceElement> getStack() {
         return getStack(Integer.MAX_VALUE);
     }
@@ -253,6 +301,9 @@ public class Task<T> extends Future<T> {
      * cancelled. With a limit, the newest {@code limit} frames of a stack and the oldest {@code limit}
      * frames of a traceback are returned; a limit of zero or less returns nothing. Frames of the engine
      * itself are left out. Any thread.
+     *
+     * @param limit the most frames to return; zero or less returns none
+     * @return a new list of the frames, oldest first; empty if there are none
      */
     public List<StackTraceElement> getStack(int limit) {
         if (limit <= 0) {
@@ -276,15 +327,18 @@ public class Task<T> extends Future<T> {
         return frames.subList(0, Math.min(limit, frames.size()));
     }
 
-    /** Prints {@link #getStack()} to standard error. */
+    /** Prints the task's stack or traceback to standard error: asyncio's {@code Task.print_stack()}. Any thread. */
     public void printStack() {
         printStack(Integer.MAX_VALUE, System.err);
     }
 
     /**
-     * Prints the stack or traceback of this task, oldest frame first, in asyncio's format.
+     * Prints the stack or traceback of this task, oldest frame first, in asyncio's format: asyncio's
+     * {@code Task.print_stack(limit=, file=)}. A failed task's exception follows its traceback. Any thread.
      *
-     * @throws NullPointerException if out is null
+     * @param limit the most frames to print, as {@link #getStack(int)}; zero or less prints none
+     * @param out where to print
+     * @throws NullPointerException if {@code out} is null
      */
     public void printStack(int limit, PrintStream out) {
         java.util.Objects.requireNonNull(out, "out");
@@ -308,13 +362,19 @@ public class Task<T> extends Future<T> {
     /**
      * Returns the exception the task failed with, if it failed. Unlike {@link #exception()} this is for
      * introspection: it does not count as retrieving the exception. Any thread.
+     *
+     * @return the exception, or empty if the task is pending, succeeded or was cancelled
      */
     public java.util.Optional<Throwable> failure() {
         return state() == java.util.concurrent.Future.State.FAILED ? java.util.Optional.ofNullable(peekException())
                 : java.util.Optional.empty();
     }
 
-    /** Returns what the task is suspended on, or null: asyncio's {@code wait_for=} in the repr. Any thread (racy). */
+    /**
+     * Returns what the task is suspended on: asyncio's {@code wait_for=} in the repr. Any thread (racy).
+     *
+     * @return the awaited future, or null if the task is not suspended at an await
+     */
     public Future<?> awaiting() {
         return futWaiter;
     }

@@ -16,6 +16,13 @@ package io.asyncruntime;
  */
 public interface TaskDecorator {
 
-    /** Returns the coroutine the task will run in place of {@code coro}; usually one that sets up, then calls it. */
+    /**
+     * Returns the coroutine the task will run in place of {@code coro}. Called once per task, on the creating
+     * thread.
+     *
+     * @param <T>  the coroutine's result type
+     * @param coro the coroutine the task was created with
+     * @return the coroutine to run instead, usually one that sets up, then calls {@code coro}; never null
+     */
     <T> Coroutine<T> decorate(Coroutine<T> coro);
 }

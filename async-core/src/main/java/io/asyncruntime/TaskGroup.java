@@ -62,9 +62,10 @@ public final class TaskGroup implements AutoCloseable {
     private Future<Boolean> onCompleted;
 
     /**
-     * Opens a group in the current task.
+     * Opens a group in the current task: asyncio's {@code async with TaskGroup()} entry. Loop thread only, in
+     * the task that will close it.
      *
-     * @throws IllegalStateException outside a task
+     * @throws IllegalStateException if there is no running event loop or no current task
      */
     public TaskGroup() {
         this.loop = EventLoop.runningLoopOrThrow();
@@ -77,15 +78,32 @@ public final class TaskGroup implements AutoCloseable {
         this.scope = current.enterGroupScope(this);
     }
 
-    /** Creates a child task; see {@link #createTask(Coroutine, String)}. */
+    /**
+     * Creates a child task with the default name {@code Task-<id>}; see {@link #createTask(Coroutine, String)}.
+     *
+     * @param <T>  the coroutine's result type
+     * @param coro the child's coroutine
+     * @return the child task, already scheduled
+     * @throws NullPointerException if {@code coro} is null
+     * @throws IllegalStateException if the group has finished or is shutting down after a failure, the loop is
+     *         closed, or this is not the loop's thread
+     */
     public <T> Task<T> createTask(Coroutine<T> coro) {
         return createTask(coro, null);
     }
 
     /**
-     * Creates a child task named {@code name} (null: {@code Task-<id>}).
+     * Creates a child task in this group and schedules its first step: asyncio's
+     * {@code TaskGroup.create_task(coro, name=)}. The child runs in a copy of the current context;
+     * {@link #close()} awaits it, and its failure cancels its siblings. Loop thread only.
      *
-     * @throws IllegalStateException if the group has finished or is shutting down after a failure
+     * @param <T>  the coroutine's result type
+     * @param coro the child's coroutine
+     * @param name the child's name, or null for {@code Task-<id>}
+     * @return the child task, already scheduled (or started, if the loop starts tasks eagerly)
+     * @throws NullPointerException if {@code coro} is null
+     * @throws IllegalStateException if the group has finished or is shutting down after a failure, the loop is
+     *         closed, or this is not the loop's thread
      */
     public <T> Task<T> createTask(Coroutine<T> coro, String name) {
         Objects.requireNonNull(coro, "coro");

@@ -9,11 +9,20 @@ package io.asyncruntime;
  */
 public interface TaskListener {
 
-    /** Called when the task is scheduled for its first step. */
+    /**
+     * Called when the task is scheduled for its first step. Does nothing by default.
+     *
+     * @param task the new task
+     */
     default void taskStarted(Task<?> task) {
     }
 
-    /** Called once the task is done (result, exception or cancelled), before its done callbacks run. */
+    /**
+     * Called once the task is done (result, exception or cancelled), before its done callbacks run. Does
+     * nothing by default.
+     *
+     * @param task the finished task
+     */
     default void taskFinished(Task<?> task) {
     }
 }

@@ -73,7 +73,12 @@ public final class Timeout implements AutoCloseable {
         reschedule(when);
     }
 
-    /** Returns the deadline in loop time (seconds, as {@link EventLoop#time()}), or null for none. */
+    /**
+     * Returns the deadline: asyncio's {@code Timeout.when()}. Loop thread.
+     *
+     * @return the deadline in loop time (seconds, as {@link EventLoop#time()}), possibly {@code +Infinity};
+     *         null if there is none
+     */
     public Double when() {
         return when;
     }
@@ -83,6 +88,7 @@ public final class Timeout implements AutoCloseable {
      * null: asyncio's {@code Timeout.reschedule}. A deadline at or before the current loop time expires the
      * scope on the next loop iteration; {@code +Infinity} never does.
      *
+     * @param when the new deadline in loop time (seconds, as {@link EventLoop#time()}), or null for none
      * @throws IllegalArgumentException if {@code when} is NaN
      * @throws IllegalStateException if the scope has expired or exited, or if called off the loop thread
      */
@@ -115,7 +121,12 @@ public final class Timeout implements AutoCloseable {
         }
     }
 
-    /** Returns whether the deadline passed while the scope was active. */
+    /**
+     * Returns whether this scope's deadline passed while it was active: asyncio's {@code Timeout.expired()}.
+     * Loop thread.
+     *
+     * @return true if this scope (not an enclosing one) expired
+     */
     public boolean expired() {
         return state == State.EXPIRING || state == State.EXPIRED;
     }

@@ -9,7 +9,11 @@ public class TimeoutError extends RuntimeException {
         super();
     }
 
-    /** Creates one with the given message. */
+    /**
+     * Creates one with the given message.
+     *
+     * @param message which deadline passed, or null
+     */
     public TimeoutError(String message) {
         super(message);
     }

@@ -21,7 +21,11 @@ public final class TimerHandle extends Handle {
         this.sequence = sequence;
     }
 
-    /** Returns the loop time, in seconds, at which the callback is due (same scale as {@link EventLoop#time()}). */
+    /**
+     * Returns when the callback is due: asyncio's {@code TimerHandle.when()}. Any thread.
+     *
+     * @return the loop time in seconds (same scale as {@link EventLoop#time()})
+     */
     public double when() {
         return deadlineNanos / 1e9;
     }

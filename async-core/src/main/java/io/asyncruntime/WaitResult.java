@@ -10,6 +10,11 @@ import java.util.Set;
  * @param pending the others; wait never cancels them
  */
 public record WaitResult(Set<Future<?>> done, Set<Future<?>> pending) {
+    /**
+     * Creates a result; both sets are copied.
+     *
+     * @throws NullPointerException if a set is null or holds a null
+     */
     public WaitResult {
         done = Set.copyOf(done);
         pending = Set.copyOf(pending);

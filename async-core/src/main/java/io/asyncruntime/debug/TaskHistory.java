@@ -22,9 +22,14 @@ public final class TaskHistory implements TaskListener {
     }
 
     /**
-     * Creates a history of {@code capacity} tasks and registers it with {@code loop}.
+     * Creates a history of {@code capacity} tasks and registers it with {@code loop} as a {@link TaskListener}.
+     * Any thread.
      *
-     * @throws IllegalArgumentException if capacity is negative
+     * @param loop     the loop whose finished tasks to remember
+     * @param capacity how many finished tasks to remember; 0 gives an empty history that is not registered
+     * @return the new history, empty until a task finishes
+     * @throws NullPointerException if {@code loop} is null and {@code capacity} is positive
+     * @throws IllegalArgumentException if {@code capacity} is negative
      */
     public static TaskHistory attach(EventLoop loop, int capacity) {
         if (capacity < 0) {
@@ -47,7 +52,11 @@ public final class TaskHistory implements TaskListener {
         }
     }
 
-    /** Returns the finished tasks remembered, newest first. Any thread. */
+    /**
+     * Returns the finished tasks remembered, newest first. Any thread.
+     *
+     * @return a new list of at most {@link #capacity()} snapshots; empty if none finished yet
+     */
     public synchronized List<TaskInfo> snapshot() {
         List<TaskInfo> out = new ArrayList<>(ring.length);
         for (int i = 1; i <= ring.length; i++) {
@@ -60,12 +69,20 @@ public final class TaskHistory implements TaskListener {
         return out;
     }
 
-    /** Returns how many finished tasks were recorded in all, including those no longer remembered. */
+    /**
+     * Returns how many finished tasks were recorded in all, including those no longer remembered. Any thread.
+     *
+     * @return the count since the history was attached
+     */
     public synchronized long recordedCount() {
         return recorded;
     }
 
-    /** Returns how many finished tasks are remembered at most. */
+    /**
+     * Returns how many finished tasks are remembered at most. Any thread.
+     *
+     * @return the capacity given to {@link #attach}
+     */
     public int capacity() {
         return ring.length;
     }

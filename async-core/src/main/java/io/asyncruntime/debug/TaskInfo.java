@@ -21,7 +21,13 @@ import java.util.Optional;
 public record TaskInfo(long id, String name, TaskState state, String awaiting, int cancelling, Duration age,
         String error, String cancelMessage, String createdAt) {
 
-    /** Takes a snapshot of {@code task}. Any thread. */
+    /**
+     * Takes a snapshot of {@code task}. Any thread (the fields of a pending task are then racy).
+     *
+     * @param task the task
+     * @return the snapshot
+     * @throws NullPointerException if {@code task} is null
+     */
     public static TaskInfo of(Task<?> task) {
         long now = System.nanoTime();
         TaskState state = stateOf(task);
@@ -34,7 +40,14 @@ public record TaskInfo(long id, String name, TaskState state, String awaiting, i
                 task.creationSite().map(String::valueOf).orElse(null));
     }
 
-    /** Returns the state introspection shows for {@code task}. Any thread. */
+    /**
+     * Returns the state introspection shows for {@code task}. Any thread.
+     *
+     * @param task the task
+     * @return {@code DONE}, {@code FAILED} or {@code CANCELLED} once done; else {@code RUNNING} if its step runs
+     *         now, {@code CANCELLING} if cancellation was requested, otherwise {@code PENDING}
+     * @throws NullPointerException if {@code task} is null
+     */
     public static TaskState stateOf(Task<?> task) {
         if (task.done()) {
             return switch (task.state()) {

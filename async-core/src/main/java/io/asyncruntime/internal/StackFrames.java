@@ -28,6 +28,9 @@ public final class StackFrames {
      * Returns a task's frames, newest first, without the engine: the JDK's parking frames and the engine's
      * await machinery on top (everything above the outermost engine frame of the first engine run), and the
      * engine's and the virtual thread's frames at the bottom.
+     *
+     * @param frames a stack as {@link Thread#getStackTrace()} or {@link Throwable#getStackTrace()} gives it
+     * @return a new list of the user's frames, newest first; empty if there are none
      */
     public static List<StackTraceElement> userFrames(StackTraceElement[] frames) {
         int start = 0;
@@ -59,6 +62,10 @@ public final class StackFrames {
      * the decorator's frames, older than the first frame of the coroutine itself, are left out as well. The
      * coroutine's frames are recognised by the class that declares its body (a lambda's enclosing class); when
      * none is on the stack, nothing more is cut.
+     *
+     * @param frames         a stack as {@link Thread#getStackTrace()} gives it
+     * @param coroutineClass the class of the undecorated coroutine
+     * @return the user's frames, newest first, without the decorator's
      */
     public static List<StackTraceElement> userFrames(StackTraceElement[] frames, Class<?> coroutineClass) {
         List<StackTraceElement> out = userFrames(frames);
@@ -85,6 +92,8 @@ public final class StackFrames {
     /**
      * Returns the frame of the code that is creating a task: the first caller outside the library's
      * task-creating classes, or null. A short stack walk, not a full stack trace.
+     *
+     * @return the caller's frame, or null if every frame is the library's
      */
     public static StackTraceElement creationSite() {
         return WALKER.walk(frames -> frames

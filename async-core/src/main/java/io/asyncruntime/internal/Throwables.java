@@ -8,6 +8,9 @@ public final class Throwables {
     /**
      * Throws {@code t} without wrapping it. Declared to return an exception so callers can write
      * {@code throw Throwables.sneakyThrow(t)} and keep the compiler's flow analysis.
+     *
+     * @param t the throwable to throw
+     * @return never: it always throws {@code t}
      */
     public static RuntimeException sneakyThrow(Throwable t) {
         throw Throwables.<RuntimeException>raise(t);

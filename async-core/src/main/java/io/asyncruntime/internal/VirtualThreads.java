@@ -89,12 +89,20 @@ public final class VirtualThreads {
         }
     }
 
-    /** Returns whether virtual threads with a custom scheduler can be created here. */
+    /**
+     * Returns whether virtual threads with a custom scheduler can be created here.
+     *
+     * @return true if {@link #newThread} works (FAST mode is available)
+     */
     public static boolean isAvailable() {
         return NEW_VIRTUAL_THREAD != null;
     }
 
-    /** Returns why {@link #isAvailable()} is false, or null when it is true. */
+    /**
+     * Returns why {@link #isAvailable()} is false.
+     *
+     * @return the reason, or null when it is available
+     */
     public static String unavailableReason() {
         return UNAVAILABLE_REASON;
     }
@@ -103,6 +111,9 @@ public final class VirtualThreads {
      * Creates an unstarted virtual thread whose continuation is handed to {@code scheduler} each time it
      * becomes runnable.
      *
+     * @param scheduler runs the thread's continuation each time it is ready
+     * @param body      what the thread runs
+     * @return the new thread, not started, inheriting no inheritable thread-locals
      * @throws IllegalStateException if the hook is not available
      */
     public static Thread newThread(Executor scheduler, Runnable body) {
@@ -121,6 +132,8 @@ public final class VirtualThreads {
     /**
      * Returns the JDK's own virtual-thread scheduler. Virtual threads that a task starts inherit the task's
      * scheduler; their continuations are passed on to this one so they run as ordinary virtual threads.
+     *
+     * @return the JDK's default scheduler
      */
     public static Executor defaultScheduler() {
         return DEFAULT_SCHEDULER;
