@@ -90,6 +90,8 @@ class DemoEndToEndTests {
     void badInputIsA400WithTheReason() {
         ResponseEntity<String> response = http.getForEntity("/examples/factorial?scale=0", String.class);
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(response.getHeaders().getContentType()).hasToString("application/problem+json");
+        assertThat(response.getBody()).contains("\"detail\":\"scale must be in (0, 10]\"");
         assertThat(http.getForEntity("/examples/eternity?timeout=-1", String.class).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(http.postForEntity("/examples/workload?count=10001", null, String.class).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
     }
