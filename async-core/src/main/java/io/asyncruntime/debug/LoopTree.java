@@ -67,6 +67,21 @@ public final class LoopTree {
      * @throws IllegalArgumentException if {@code maxTasks} is negative
      */
     public static String format(EventLoop loop, int maxTasks) {
+        return format(loop, maxTasks, true);
+    }
+
+    /**
+     * Returns the tree as {@link #format(EventLoop, int)} does, with or without each task's newest frame: without,
+     * for a reader who may not see code locations (the starter's {@code show-values} rule), and no stack is walked.
+     *
+     * @param loop     the loop, running or not
+     * @param maxTasks how many task lines to show at most
+     * @param frames   whether each line gives the task's newest frame
+     * @return the tree as text
+     * @throws NullPointerException if {@code loop} is null
+     * @throws IllegalArgumentException if {@code maxTasks} is negative
+     */
+    public static String format(EventLoop loop, int maxTasks, boolean frames) {
         Objects.requireNonNull(loop, "loop");
         if (maxTasks < 0) {
             throw new IllegalArgumentException("maxTasks must not be negative: " + maxTasks);
@@ -95,13 +110,13 @@ public final class LoopTree {
         Set<Task<?>> shown = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Task<?> t : tasks) {
             if (!awaited.contains(t)) {
-                render(t, "", true, children, new ArrayList<>(), shown, lines, budget);
+                render(t, "", true, children, new ArrayList<>(), shown, lines, budget, frames);
             }
         }
         // Tasks only reachable through a cycle have no root: show each cycle from its oldest task.
         for (Task<?> t : tasks) {
             if (!shown.contains(t) && lines.size() < budget) {
-                render(t, "", true, children, new ArrayList<>(), shown, lines, budget);
+                render(t, "", true, children, new ArrayList<>(), shown, lines, budget, frames);
             }
         }
         int left = tasks.size() - shown.size();
@@ -112,13 +127,13 @@ public final class LoopTree {
     }
 
     private static void render(Task<?> task, String prefix, boolean last, Map<Task<?>, List<Task<?>>> children,
-            List<Task<?>> path, Set<Task<?>> shown, List<String> lines, int budget) {
+            List<Task<?>> path, Set<Task<?>> shown, List<String> lines, int budget, boolean frames) {
         if (lines.size() >= budget) {
             return;
         }
         boolean cycle = path.contains(task);
         List<Task<?>> kids = cycle ? List.of() : children.getOrDefault(task, List.of());
-        lines.add(prefix + (last ? "└── " : "├── ") + describe(task, kids) + (cycle ? " (cycle)" : ""));
+        lines.add(prefix + (last ? "└── " : "├── ") + describe(task, kids, frames) + (cycle ? " (cycle)" : ""));
         if (cycle) {
             return;
         }
@@ -126,15 +141,15 @@ public final class LoopTree {
         path.add(task);
         String childPrefix = prefix + (last ? "    " : "│   ");
         for (int i = 0; i < kids.size(); i++) {
-            render(kids.get(i), childPrefix, i == kids.size() - 1, children, path, shown, lines, budget);
+            render(kids.get(i), childPrefix, i == kids.size() - 1, children, path, shown, lines, budget, frames);
         }
         path.remove(path.size() - 1);
     }
 
-    private static String describe(Task<?> task, List<Task<?>> kids) {
+    private static String describe(Task<?> task, List<Task<?>> kids, boolean frames) {
         StringBuilder sb = new StringBuilder("(T) ").append(task.getName())
                 .append(" [id=").append(task.getId()).append(", ").append(TaskInfo.stateOf(task)).append(']');
-        List<StackTraceElement> top = safeStack(task);
+        List<StackTraceElement> top = frames ? safeStack(task) : List.of();
         if (!top.isEmpty()) {
             sb.append(" at ").append(top.get(top.size() - 1));
         }

@@ -123,6 +123,11 @@ public class TasksEndpoint {
         return history.snapshot().stream().filter(i -> i.id() == id).findFirst();
     }
 
+    /* The loop as a tree of who awaits whom, at most maxTasks lines; frames only for readers who may see them. */
+    String tree(SecurityContext security, int maxTasks) {
+        return io.asyncruntime.debug.LoopTree.format(runtime.loop(), maxTasks, showValues.isShown(security, roles));
+    }
+
     AsyncRuntime runtime() {
         return runtime;
     }

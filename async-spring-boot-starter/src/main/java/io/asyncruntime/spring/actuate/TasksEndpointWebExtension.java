@@ -49,6 +49,25 @@ public class TasksEndpointWebExtension {
     }
 
     /**
+     * Returns the whole loop as text, for {@code Accept: text/plain}: the tree of who awaits whom, each task with its
+     * name, id, state and what it awaits, like asyncio's {@code python -m asyncio pstree} (Boot's {@code threaddump}
+     * answers text the same way). Each task's newest frame is shown only to a reader the {@code show-values} rule
+     * lets see stacks. At most {@code limit} tasks (default 1,000, at most 10,000): a line says how many were left out.
+     */
+    @ReadOperation(produces = "text/plain;charset=UTF-8")
+    public WebEndpointResponse<String> tree(SecurityContext security, @Nullable String limit) {
+        try {
+            int max = TasksParameters.limit(limit, TREE_DEFAULT_LIMIT);
+            return new WebEndpointResponse<>(endpoint.tree(security, max) + "\n", WebEndpointResponse.STATUS_OK);
+        } catch (InvalidTasksRequestException e) {
+            TasksProblem problem = e.problem();
+            return new WebEndpointResponse<>(problem.detail() + "\n", problem.status());
+        }
+    }
+
+    private static final int TREE_DEFAULT_LIMIT = 1_000;
+
+    /**
      * Returns {@code current}, {@code finished} or one pending task, as {@link TasksEndpoint#task}; an unknown id is
      * a 404 problem detail (saying whether the task has finished), a malformed one a 400.
      */

@@ -134,6 +134,29 @@ class StarterOnlyAppHttpTests {
     }
 
     @Test
+    void theWholeLoopAsTextWithEachTasksNewestFrame() {
+        Task<Void> job = runtime.createTask(() -> {
+            Async.sleep(3600);
+            return null;
+        }, "text-tree-job");
+        runtime.run(() -> Async.sleep(java.time.Duration.ofMillis(10), null));
+        HttpHeaders text = new HttpHeaders();
+        text.setAccept(List.of(MediaType.TEXT_PLAIN));
+        ResponseEntity<String> tree = http.exchange("/actuator/tasks", org.springframework.http.HttpMethod.GET,
+                new HttpEntity<>(text), String.class);
+        assertThat(tree.getStatusCode()).isEqualTo(HttpStatus.OK);
+        // show-values=always: the frame where the task is suspended, as asyncio's pstree shows it.
+        assertThat(tree.getBody()).startsWith("EventLoop orders: ").containsPattern(
+                "── \\(T\\) text-tree-job \\[id=" + job.getId() + ", PENDING\\] at io\\.asyncruntime\\.spring\\.app\\."
+                        + "StarterOnlyAppHttpTests\\.lambda\\$theWholeLoopAsTextWithEachTasksNewestFrame\\$\\d+\\(StarterOnlyAppHttpTests\\.java:\\d+\\)");
+        ResponseEntity<String> refused = http.exchange("/actuator/tasks?limit=-1", org.springframework.http.HttpMethod.GET,
+                new HttpEntity<>(text), String.class);
+        assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(refused.getBody()).contains("limit");
+        runtime.cancel(job.getId(), "test over");
+    }
+
+    @Test
     void theLoopMetersAreScrapedByPrometheus() throws Exception {
         runtime.run(() -> Async.sleep(java.time.Duration.ofMillis(10), null));
         CountDownLatch release = new CountDownLatch(1);

@@ -82,6 +82,29 @@ class TasksEndpointSecureDefaultsHttpTests {
         runtime.cancel(pending.getId(), "test over");
     }
 
+    @Test
+    void theTextTreeShowsWhoAwaitsWhomButNoCodeLocations() throws Exception {
+        Task<Void> child = sleeper("tree-child");
+        Task<Void> parent = runtime.createTask(() -> {
+            child.await();
+            return null;
+        }, "tree-parent");
+        runtime.run(() -> Async.sleep(Duration.ofMillis(2), null));
+
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(url("/actuator/tasks"))
+                .header("Accept", "text/plain").build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                t -> assertThat(t).startsWith("text/plain"));
+        assertThat(response.body()).startsWith("EventLoop asyncio-loop: ")
+                .contains("── (T) tree-parent [id=" + parent.getId() + ", PENDING]\n"
+                        + "    └── (T) tree-child [id=" + child.getId() + ", PENDING] awaiting <Future pending")
+                .doesNotContain(" at io.asyncruntime.", "TasksEndpointSecureDefaultsHttpTests.java");
+        runtime.cancel(parent.getId(), "test over");
+        runtime.cancel(child.getId(), "test over");
+    }
+
     private Task<Void> sleeper(String name) {
         Task<Void> task = runtime.createTask(() -> {
             Async.sleep(3600);
