@@ -134,21 +134,21 @@ class TasksEndpointHttpTests {
 
     @Test
     void badInputIsAProblemDetailWithTheReasonAndUnknownIdsA404() {
-        assertProblem(http.getForEntity("/actuator/tasks?state=sideways", String.class), HttpStatus.BAD_REQUEST,
+        assertProblem(getJson("/actuator/tasks?state=sideways"), HttpStatus.BAD_REQUEST,
                 "\"parameter\":\"state\"", "PENDING", "RUNNING", "CANCELLING");
-        assertProblem(http.getForEntity("/actuator/tasks?state=done", String.class), HttpStatus.BAD_REQUEST,
+        assertProblem(getJson("/actuator/tasks?state=done"), HttpStatus.BAD_REQUEST,
                 "/actuator/tasks/finished");
-        assertProblem(http.getForEntity("/actuator/tasks?limit=-1", String.class), HttpStatus.BAD_REQUEST,
+        assertProblem(getJson("/actuator/tasks?limit=-1"), HttpStatus.BAD_REQUEST,
                 "\"parameter\":\"limit\"", "0 to 10000");
-        assertProblem(http.getForEntity("/actuator/tasks/not-a-number", String.class), HttpStatus.BAD_REQUEST,
+        assertProblem(getJson("/actuator/tasks/not-a-number"), HttpStatus.BAD_REQUEST,
                 "\"parameter\":\"id\"");
-        assertProblem(http.getForEntity("/actuator/tasks/987654321", String.class), HttpStatus.NOT_FOUND, "987654321");
-        assertProblem(http.getForEntity("/actuator/tasks/finished?limit=-1", String.class), HttpStatus.BAD_REQUEST,
+        assertProblem(getJson("/actuator/tasks/987654321"), HttpStatus.NOT_FOUND, "987654321");
+        assertProblem(getJson("/actuator/tasks/finished?limit=-1"), HttpStatus.BAD_REQUEST,
                 "\"parameter\":\"limit\"");
         assertProblem(http.withBasicAuth("demo", "demo").postForEntity("/actuator/tasks/abc", null, String.class),
                 HttpStatus.BAD_REQUEST, "\"parameter\":\"id\"");
-        assertThat(http.getForEntity("/actuator/tasks?offset=2147483647", String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
-        assertThat(http.getForEntity("/actuator/tasks/finished?limit=1", String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(getJson("/actuator/tasks?offset=2147483647").getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(getJson("/actuator/tasks/finished?limit=1").getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(http.postForEntity("/examples/workload?count=0", null, String.class).getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
     }
 
@@ -161,6 +161,14 @@ class TasksEndpointHttpTests {
                 String.class);
         assertThat(cancelled.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(cancelled.getBody()).contains("\"cancelRequested\":true");
+    }
+
+    /* A JSON reader: a bare String client would also accept text/plain, which /actuator/tasks answers as a tree. */
+    private ResponseEntity<String> getJson(String path) {
+        org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
+        headers.setAccept(java.util.List.of(org.springframework.http.MediaType.APPLICATION_JSON));
+        return http.exchange(path, org.springframework.http.HttpMethod.GET, new org.springframework.http.HttpEntity<>(headers),
+                String.class);
     }
 
     private static void assertProblem(ResponseEntity<String> response, HttpStatus status, String... mentions) {
