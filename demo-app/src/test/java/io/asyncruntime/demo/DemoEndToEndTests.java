@@ -97,7 +97,7 @@ class DemoEndToEndTests {
     }
 
     @Test
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // JSON bodies read as plain Maps
     void aWorkloadIsListedInspectedAndCancelledWithAMessage() throws Exception {
         double cancelledBefore = metric("async.tasks.finished", "outcome:cancelled");
         double createdBefore = metric("async.tasks.created", null);

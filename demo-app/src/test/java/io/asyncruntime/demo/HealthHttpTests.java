@@ -27,7 +27,7 @@ class HealthHttpTests {
     AsyncRuntime runtime;
 
     @Test
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // JSON bodies read as plain Maps
     void healthGoesDownWhileTheLoopIsBlockedAndUpAfter() throws Exception {
         ResponseEntity<Map> up = http.getForEntity("/actuator/health", Map.class);
         assertThat(up.getStatusCode()).isEqualTo(HttpStatus.OK);

@@ -77,7 +77,7 @@ class TasksEndpointHttpTests {
     }
 
     @Test
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // JSON bodies read as plain Maps
     void cancelWithAMessageThenFindItInTheHistory() throws Exception {
         long id = id(startSleepers(1).get(0));
         HttpHeaders headers = new HttpHeaders();
