@@ -191,6 +191,7 @@ final class CarrierTaskRunner extends TaskRunner implements Executor {
             yieldNow();
             return;
         }
+        nameThreadOnce();
         suspensions++;
         suspending = true;
         boolean interrupted = false;

@@ -51,6 +51,7 @@ final class HandOffTaskRunner extends TaskRunner {
 
     @Override
     void suspend() {
+        nameThreadOnce();
         holdsLoop = false;
         loop.handOffFrom();
         awaitLoop();

@@ -124,6 +124,15 @@ public class Task<T> extends Future<T> {
      */
     public void setName(Object value) {
         name = String.valueOf(value);
+        Thread t = runner.thread();
+        if (t != null && runner.threadNamed) {
+            t.setName(threadName()); // thread dumps follow the rename
+        }
+    }
+
+    /* The name of the task's virtual thread in thread dumps: the task's name and the id the endpoint takes. */
+    String threadName() {
+        return getName() + " (task " + id + ")";
     }
 
     /**

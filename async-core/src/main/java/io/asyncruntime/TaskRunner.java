@@ -45,6 +45,24 @@ abstract sealed class TaskRunner implements Runnable permits CarrierTaskRunner, 
      */
     abstract void unwind();
 
+    /* Threading: task thread writes once; setName (any thread) reads. Whether the thread carries the task's name. */
+    volatile boolean threadNamed;
+
+    /*
+     * Names the task's virtual thread after the task, at its first real suspension: from then on a thread dump,
+     * JFR or a debugger shows the task where the endpoint does. A task that never suspends (most short ones)
+     * never appears in a dump and pays nothing. Task thread.
+     */
+    final void nameThreadOnce() {
+        if (!threadNamed) {
+            Thread t = thread();
+            if (t != null) {
+                t.setName(task.threadName());
+                threadNamed = true;
+            }
+        }
+    }
+
     /** Returns the task's virtual thread, or null before its first step. */
     abstract Thread thread();
 

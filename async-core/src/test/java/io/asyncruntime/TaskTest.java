@@ -409,4 +409,38 @@ class TaskTest {
             return null;
         });
     }
+
+    @Test
+    void aSuspendedTasksThreadCarriesItsNameAndIdInThreadDumpsAndFollowsSetName() throws Exception {
+        java.nio.file.Path dump = java.nio.file.Files.createTempDirectory("dump").resolve("threads.json");
+        String seen = Loops.runVirtual(() -> {
+            Task<Void> t = Async.createTask(() -> {
+                Async.sleep(1);
+                return null;
+            }, "report-export");
+            Async.sleep(0); // t reaches its await
+            String before = t.runner.thread().getName();
+            t.setName("report-export-2026");
+            String after = t.runner.thread().getName();
+            java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .dumpThreads(dump.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
+            t.cancel();
+            return before + "|" + after + "|task " + t.getId();
+        });
+        String[] parts = seen.split("\\|");
+        assertThat(parts[0]).isEqualTo("report-export (" + parts[2] + ")");
+        assertThat(parts[1]).isEqualTo("report-export-2026 (" + parts[2] + ")");
+        // What jcmd <pid> Thread.dump_to_file writes: the JDK's own thread dump names the task.
+        assertThat(java.nio.file.Files.readString(dump)).contains("\"name\": \"report-export-2026 (" + parts[2] + ")\"");
+    }
+
+    @Test
+    void aTaskThatNeverSuspendsLeavesItsThreadUnnamed() {
+        Thread thread = Loops.runVirtual(() -> {
+            Task<Integer> t = Async.createTask(() -> 42, "quick");
+            t.await();
+            return t.runner.thread();
+        });
+        assertThat(thread.getName()).isEmpty();
+    }
 }
