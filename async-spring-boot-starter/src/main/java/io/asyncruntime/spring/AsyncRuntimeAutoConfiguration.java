@@ -51,7 +51,8 @@ public final class AsyncRuntimeAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     AsyncRuntime asyncRuntime(AsyncRuntimeProperties properties, ObjectProvider<TaskDecorator> decorator,
-            @Qualifier(EXECUTOR_BEAN_NAME) ObjectProvider<ExecutorService> executor) {
+            @Qualifier(EXECUTOR_BEAN_NAME) ObjectProvider<ExecutorService> executor,
+            ObjectProvider<AsyncRuntimeBuilderCustomizer> customizers) {
         AsyncRuntime.Builder builder = AsyncRuntime.builder()
                 .name(properties.getLoopName())
                 .debug(properties.isDebug())
@@ -61,6 +62,7 @@ public final class AsyncRuntimeAutoConfiguration {
         if (properties.getMode() != null) {
             builder.mode(properties.getMode());
         }
+        customizers.orderedStream().forEach(c -> c.customize(builder));
         requireEngine(properties.getMode(), EngineMode.fastModeUnavailableReason());
         AsyncRuntime runtime = builder.start();
         runtime.loop().setRecordCreationSites(properties.isRecordCreationSites());

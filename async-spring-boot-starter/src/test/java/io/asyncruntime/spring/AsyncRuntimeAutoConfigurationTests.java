@@ -32,6 +32,41 @@ class AsyncRuntimeAutoConfigurationTests {
     }
 
     @Test
+    void customizersChangeTheBuilderInOrderAfterTheProperties() {
+        runner.withPropertyValues("async.runtime.loop-name=from-properties")
+                .withBean("second", AsyncRuntimeBuilderCustomizer.class,
+                        () -> new OrderedCustomizer(2, b -> b.name("from-the-last-customizer")))
+                .withBean("first", AsyncRuntimeBuilderCustomizer.class,
+                        () -> new OrderedCustomizer(1, b -> b.name("from-the-first-customizer").clock(new io.asyncruntime.ManualClock())))
+                .run(context -> {
+                    AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
+                    assertThat(runtime.thread().getName()).isEqualTo("from-the-last-customizer");
+                    // On the virtual clock an hour of sleep passes at once, and the loop's time says so exactly.
+                    long t0 = System.nanoTime();
+                    double slept = runtime.run(() -> {
+                        double start = Async.getRunningLoop().time();
+                        Async.sleep(Duration.ofHours(1));
+                        return Async.getRunningLoop().time() - start;
+                    });
+                    assertThat(slept).isEqualTo(3600.0);
+                    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+                });
+    }
+
+    private record OrderedCustomizer(int order, AsyncRuntimeBuilderCustomizer body)
+            implements AsyncRuntimeBuilderCustomizer, org.springframework.core.Ordered {
+        @Override
+        public void customize(AsyncRuntime.Builder builder) {
+            body.customize(builder);
+        }
+
+        @Override
+        public int getOrder() {
+            return order;
+        }
+    }
+
+    @Test
     void propertiesConfigureTheLoop() {
         runner.withPropertyValues("async.runtime.loop-name=orders-loop", "async.runtime.debug=true",
                         "async.runtime.slow-callback-duration=250ms", "async.runtime.mode=portable",
