@@ -66,7 +66,10 @@ public final class AsyncRuntimeAutoConfiguration {
         requireEngine(properties.getMode(), EngineMode.fastModeUnavailableReason());
         AsyncRuntime runtime = builder.start();
         runtime.loop().setRecordCreationSites(properties.isRecordCreationSites());
-        decorator.ifAvailable(runtime.loop()::setTaskDecorator);
+        TaskDecorator composed = compose(decorator.orderedStream().toList());
+        if (composed != null) {
+            runtime.loop().setTaskDecorator(composed);
+        }
         ExecutorService own = executor.getIfAvailable();
         if (own != null) {
             runtime.loop().setDefaultExecutor(own);
@@ -75,6 +78,36 @@ public final class AsyncRuntimeAutoConfiguration {
                     Thread.ofPlatform().name(properties.getLoopName() + "-executor-", 1).daemon(true).factory()));
         }
         return runtime;
+    }
+
+    /*
+     * Every TaskDecorator bean applies, in order: the first (lowest order) is outermost, so it sets up before and
+     * tears down after the others. Ours (context propagation) comes first, so an application's decorators already
+     * see the creator's MDC and observation. Null when there is none.
+     */
+    static @Nullable TaskDecorator compose(java.util.List<TaskDecorator> decorators) {
+        if (decorators.isEmpty()) {
+            return null;
+        }
+        if (decorators.size() == 1) {
+            return decorators.get(0);
+        }
+        java.util.List<TaskDecorator> inOrder = java.util.List.copyOf(decorators);
+        return new TaskDecorator() {
+            @Override
+            public <T> io.asyncruntime.Coroutine<T> decorate(io.asyncruntime.Coroutine<T> coro) {
+                io.asyncruntime.Coroutine<T> c = coro;
+                for (int i = inOrder.size() - 1; i >= 0; i--) {
+                    c = inOrder.get(i).decorate(c);
+                }
+                return c;
+            }
+
+            @Override
+            public String toString() {
+                return "TaskDecorators" + inOrder;
+            }
+        };
     }
 
     /**
@@ -138,7 +171,7 @@ public final class AsyncRuntimeAutoConfiguration {
     static class ContextPropagationConfiguration {
 
         @Bean
-        @ConditionalOnMissingBean(TaskDecorator.class)
+        @ConditionalOnMissingBean
         ContextSnapshotTaskDecorator asyncContextSnapshotTaskDecorator(ObjectProvider<ContextSnapshotFactory> factory) {
             return new ContextSnapshotTaskDecorator(factory.getIfAvailable(() -> {
                 registerMdcAccessor(ContextRegistry.getInstance());

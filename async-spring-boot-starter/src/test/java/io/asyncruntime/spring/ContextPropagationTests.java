@@ -86,24 +86,37 @@ class ContextPropagationTests {
     }
 
     @Test
-    void anApplicationDecoratorReplacesOurs() {
+    void applicationDecoratorsComposeWithOursInOrder() {
         runner.withUserConfiguration(OwnDecorator.class).run(context -> {
-            assertThat(context).hasSingleBean(TaskDecorator.class);
+            assertThat(context).hasSingleBean(ContextSnapshotTaskDecorator.class);
+            assertThat(context.getBeansOfType(TaskDecorator.class)).hasSize(3);
             AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
-            assertThat(runtime.loop().getTaskDecorator()).isSameAs(context.getBean(TaskDecorator.class));
-            assertThat(runtime.run(() -> "x")).isEqualTo("decorated x");
+            // Ours first (the context is there for the others), then "outer" (order 1), then "inner" (order 2).
+            assertThat(runtime.loop().getTaskDecorator().toString()).startsWith("TaskDecorators[" + ContextSnapshotTaskDecorator.class.getName());
+            assertThat(runtime.run(() -> "x")).isEqualTo("outer(inner(x))");
         });
     }
 
     @Configuration(proxyBeanMethods = false)
     static class OwnDecorator {
         @Bean
-        TaskDecorator prefixing() {
+        @org.springframework.core.annotation.Order(2)
+        TaskDecorator inner() {
+            return wrapping("inner");
+        }
+
+        @Bean
+        @org.springframework.core.annotation.Order(1)
+        TaskDecorator outer() {
+            return wrapping("outer");
+        }
+
+        private static TaskDecorator wrapping(String label) {
             return new TaskDecorator() {
                 @Override
                 @SuppressWarnings("unchecked")
                 public <T> Coroutine<T> decorate(Coroutine<T> coro) {
-                    return () -> (T) ("decorated " + coro.call());
+                    return () -> (T) (label + "(" + coro.call() + ")");
                 }
             };
         }

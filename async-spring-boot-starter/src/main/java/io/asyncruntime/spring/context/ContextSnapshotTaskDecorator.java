@@ -14,7 +14,20 @@ import io.micrometer.context.ContextSnapshotFactory;
  * <p>Threading: {@link #decorate} on the creating thread; the returned coroutine on the task's thread. Stateless
  * apart from the factory, which is thread-safe.
  */
-public final class ContextSnapshotTaskDecorator implements TaskDecorator {
+public final class ContextSnapshotTaskDecorator implements TaskDecorator, org.springframework.core.Ordered {
+    /** Outermost of the application's task decorators: the others already run in the creator's context. */
+    public static final int ORDER = org.springframework.core.Ordered.HIGHEST_PRECEDENCE + 100;
+
+    /**
+     * Returns {@link #ORDER}.
+     *
+     * @return the order of this decorator among the TaskDecorator beans
+     */
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
+
     private final ContextSnapshotFactory snapshots;
 
     public ContextSnapshotTaskDecorator(ContextSnapshotFactory snapshots) {
