@@ -1,0 +1,104 @@
+package io.asyncruntime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.asyncruntime.debug.LoopTree;
+import io.asyncruntime.debug.TaskInfo;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Defects found by the second breaker session (branch breaker2, written against 1585592). Each test fails on
+ * that code and states the expected behaviour. Real-time bounds are generous.
+ */
+class Breaker2FindingsTest {
+    private static final long BOUND_SECONDS = 20;
+
+    // ------------------------------------------------------------------ LoopTree cost
+
+    /*
+     * LoopTree.format(loop, maxTasks, ...) is documented as bounded for on-demand callers, but it calls
+     * Async.captureCallGraph(t, 0) for EVERY pending task, and FutureCallGraph.capture walks every path up the
+     * awaited-by graph without memoising (visiting only guards the current path). A ladder of diamonds (two tasks
+     * await the same task, a third gathers both) doubles the paths per rung: 3k+1 tasks cost 2^k. With 64 pending
+     * tasks and maxTasks = 5 the call does not return in 20 s (measured: 55 tasks ~3 s, doubling per rung). The
+     * actuator's text/plain tree (limit=1) and GET /actuator/tasks/{id} run this on a web thread.
+     */
+    @Test
+    void loopTreeOfALadderOfDiamondsIsCheap() throws Exception {
+        CompletableFuture<Long> millis = new CompletableFuture<>();
+        Thread runner = Thread.ofPlatform().daemon().start(() -> {
+            try (Runner r = new Runner()) {
+                r.run(() -> {
+                    Future<String> gate = Async.getRunningLoop().createFuture();
+                    Task<?> prev = Async.createTask(gate::await, "n0");
+                    for (int i = 1; i <= 21; i++) {
+                        Task<?> p = prev;
+                        Task<?> x = Async.createTask(p::await, "a" + i);
+                        Task<?> y = Async.createTask(p::await, "b" + i);
+                        prev = Async.createTask(() -> Async.gather(x, y).await(), "n" + i);
+                    }
+                    for (int j = 0; j < 5; j++) {
+                        Async.sleep(0);
+                    }
+                    long t0 = System.nanoTime();
+                    LoopTree.format(Async.getRunningLoop(), 5, false);
+                    millis.complete((System.nanoTime() - t0) / 1_000_000);
+                    gate.setResult("go");
+                    prev.await();
+                    return null;
+                });
+            } catch (Throwable t) {
+                millis.completeExceptionally(t);
+            }
+        });
+        try {
+            long ms = millis.get(BOUND_SECONDS, TimeUnit.SECONDS);
+            assertThat(ms).as("LoopTree.format of 64 tasks, maxTasks 5").isLessThan(2_000);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("LoopTree.format of 64 pending tasks (maxTasks 5) still running after "
+                    + BOUND_SECONDS + " s: the awaited-by walk is exponential", e);
+        } finally {
+            runner.interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ values leak past show-values
+
+    /*
+     * With frames=false (show-values says the reader may not see values) LoopTree still describes what a task
+     * awaits with waiter.toString(); a plain Future that has just finished (its waiter's wake-up is queued but
+     * has not run yet, so futWaiter still points at it) prints "<Future finished result=...>" or
+     * "exception=<class>: <message>". TaskInfo.awaiting (the JSON list's "awaiting", never redacted) does the
+     * same. Expected: no result or exception text without show-values.
+     */
+    @Test
+    void loopTreeWithoutValuesDoesNotPrintTheResultOfWhatATaskAwaits() {
+        try (Runner r = new Runner()) {
+            String[] seen = r.run(() -> {
+                Future<String> secret = Async.getRunningLoop().createFuture();
+                Future<String> failing = Async.getRunningLoop().createFuture();
+                Task<String> a = Async.createTask(secret::await, "holder");
+                Task<String> b = Async.createTask(failing::await, "holder2");
+                Async.sleep(0);
+                secret.setResult("s3cret-token");
+                failing.setException(new IllegalStateException("password=hunter2"));
+                // a's and b's wake-ups are queued, not run: both still await their finished futures
+                String tree = LoopTree.format(Async.getRunningLoop(), 100, false);
+                String info = TaskInfo.of(a).awaiting() + " " + TaskInfo.of(b).awaiting();
+                a.await();
+                try {
+                    b.await();
+                } catch (IllegalStateException expected) {
+                    // provoked
+                }
+                return new String[] {tree, info};
+            });
+            assertThat(seen[0]).as("text tree for a reader without show-values").doesNotContain("s3cret-token")
+                    .doesNotContain("hunter2");
+            assertThat(seen[1]).as("TaskInfo.awaiting (JSON 'awaiting', not redacted)").doesNotContain("s3cret-token")
+                    .doesNotContain("hunter2");
+        }
+    }
+}
