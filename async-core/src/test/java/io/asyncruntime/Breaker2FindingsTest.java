@@ -101,4 +101,106 @@ class Breaker2FindingsTest {
                     .doesNotContain("hunter2");
         }
     }
+
+    // ------------------------------------------------------------------ abandoned tasks that refuse to end
+
+    /*
+     * close() abandons a pending task and wakes its thread with a CancelledError so its finally blocks run; a
+     * second await is meant to park the thread for good (Task.checkAbandoned). But the everyday stubborn loop
+     * "while (true) { try { Async.sleep(...) } catch (Throwable t) { log } }" never reaches that park: on the
+     * unwinding thread Async.sleep / Async.toThread / Async.getRunningLoop() return or throw at once, so the
+     * thread spins at 100% of a core for good after close (measured ~1.2 million iterations a second, both
+     * engines). Expected: the unwinding thread parks (or ends) at its next asynchronous call.
+     */
+    private static long iterationsAfterClose(String what) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicLong iterations = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        EventLoop loop = EventLoop.builder().build();
+        loop.setExceptionHandler((l, c) -> { });
+        try {
+            loop.runUntilComplete(() -> {
+                Async.createTask(() -> {
+                    while (!stop.get()) {
+                        iterations.incrementAndGet();
+                        try {
+                            switch (what) {
+                                case "sleep" -> Async.sleep(0.05);
+                                case "toThread" -> Async.toThread(() -> 1);
+                                default -> {
+                                    Async.getRunningLoop().callSoon(() -> { });
+                                    Async.sleep(0.05);
+                                }
+                            }
+                        } catch (Throwable t) {
+                            // a stubborn task: logs and carries on
+                        }
+                    }
+                    return null;
+                }, "stubborn");
+                Async.sleep(0.1);
+                return null;
+            });
+            loop.close();
+            Thread.sleep(300);
+            long before = iterations.get();
+            Thread.sleep(1_000);
+            return iterations.get() - before;
+        } finally {
+            stop.set(true); // ends the spin for the rest of this JVM
+        }
+    }
+
+    @Test
+    void anAbandonedTaskCatchingThrowableAroundSleepDoesNotSpin() throws Exception {
+        assertThat(iterationsAfterClose("sleep")).as("loop iterations in 1 s after close()").isLessThan(100);
+    }
+
+    @Test
+    void anAbandonedTaskCatchingThrowableAroundToThreadDoesNotSpin() throws Exception {
+        assertThat(iterationsAfterClose("toThread")).as("loop iterations in 1 s after close()").isLessThan(100);
+    }
+
+    @Test
+    void anAbandonedTaskCatchingThrowableAroundCallSoonDoesNotSpin() throws Exception {
+        assertThat(iterationsAfterClose("callSoon")).as("loop iterations in 1 s after close()").isLessThan(100);
+    }
+
+    // ------------------------------------------------------------------ LoopTree depth
+
+    /*
+     * A chain of tasks each awaiting the next (a recursive algorithm, a pipeline): FutureCallGraph.capture
+     * recurses once per link, for every task (O(n^2) work), and LoopTree.format throws StackOverflowError at
+     * 40,000 links even with maxTasks = 10 (an Error: the actuator answers 500). Expected: a bounded tree.
+     */
+    @Test
+    void loopTreeOfALongChainIsBoundedAndDoesNotOverflow() throws Exception {
+        int n = 40_000;
+        try (Runner r = new Runner()) {
+            Object outcome = r.run(() -> {
+                Future<String> gate = Async.getRunningLoop().createFuture();
+                Task<Object> top = Async.createTask(() -> link(gate, n), "top");
+                for (int k = 0; k < n + 5; k++) {
+                    Async.sleep(0);
+                }
+                Object result;
+                try {
+                    result = LoopTree.format(Async.getRunningLoop(), 10, false);
+                } catch (Throwable t) {
+                    result = t;
+                }
+                gate.setResult("x");
+                top.await();
+                return result;
+            });
+            assertThat(outcome).as("LoopTree.format of a 40,000-task chain").isInstanceOf(String.class);
+        }
+    }
+
+    private static Object link(Future<String> gate, int i) {
+        if (i == 0) {
+            return gate.await();
+        }
+        Task<Object> next = Async.createTask(() -> link(gate, i - 1), "c" + i);
+        return next.await();
+    }
 }
