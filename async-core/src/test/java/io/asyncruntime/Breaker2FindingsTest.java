@@ -203,4 +203,45 @@ class Breaker2FindingsTest {
         Task<Object> next = Async.createTask(() -> link(gate, i - 1), "c" + i);
         return next.await();
     }
+
+    // ------------------------------------------------------------------ await cycles
+
+    /*
+     * Two tasks that await each other (a deadlock a user can write; LoopTree shows it as "(cycle)"): cancelling
+     * either recurses Task.cancel -> futWaiter.cancel -> ... round the cycle until StackOverflowError (through a
+     * gather: GatheringFuture.cancel too). The same happens inside AsyncRuntime.shutdown's cancel round and
+     * Runner.close. asyncio recurses the same way (RecursionError), but the JVM's Error escapes callers that
+     * catch RuntimeException. Expected: cancel() returns true and both tasks end cancelled.
+     */
+    @Test
+    void cancellingATaskInAnAwaitCycleDoesNotOverflowTheStack() {
+        try (Runner r = new Runner()) {
+            Object outcome = r.run(() -> {
+                java.util.concurrent.atomic.AtomicReference<Task<?>> rb = new java.util.concurrent.atomic.AtomicReference<>();
+                Task<?> a = Async.createTask(() -> {
+                    Async.sleep(0);
+                    return rb.get().await();
+                }, "A");
+                Task<Object> b = Async.createTask(() -> {
+                    Async.sleep(0);
+                    return a.await();
+                }, "B");
+                rb.set(b);
+                for (int i = 0; i < 3; i++) {
+                    Async.sleep(0);
+                }
+                Object result;
+                try {
+                    result = a.cancel();
+                } catch (Throwable t) {
+                    result = t;
+                }
+                for (int i = 0; i < 3; i++) {
+                    Async.sleep(0);
+                }
+                return result + " A done=" + a.done() + " B done=" + b.done();
+            });
+            assertThat(String.valueOf(outcome)).startsWith("true A done=true B done=true");
+        }
+    }
 }
