@@ -244,4 +244,38 @@ class Breaker2FindingsTest {
             assertThat(String.valueOf(outcome)).startsWith("true A done=true B done=true");
         }
     }
+
+    // ------------------------------------------------------------------ nested timeouts
+
+    /*
+     * An outer Async.timeout(50 ms) expires while an inner Async.timeout(10 s) block awaits. The README documents
+     * that the inner "catch (TimeoutError)" sees the outer's error (Java converts at the await). But the outer
+     * deadline is then lost: the outer body carries on past it, awaits freely (a further 1 s sleep completes)
+     * and the outer block ends normally with no TimeoutError; only outer.expired() says so. asyncio: the inner
+     * block sees CancelledError and the outer block raises TimeoutError. Expected: once the outer scope has
+     * expired, its next await raises TimeoutError again (as a closed-with-errors TaskGroup leaves the task
+     * cancelled so "the next await raises"). Both engines; also with outer ZERO or negative.
+     */
+    @Test
+    void anOuterDeadlineIsNotLostWhenAnInnerScopeCatchesItsTimeoutError() {
+        try (Runner r = new Runner()) {
+            String trace = r.run(() -> {
+                StringBuilder t = new StringBuilder();
+                try (Timeout outer = Async.timeout(java.time.Duration.ofMillis(50))) {
+                    try (Timeout inner = Async.timeout(java.time.Duration.ofSeconds(10))) {
+                        Async.sleep(5);
+                        t.append("inner-body-returned;");
+                    } catch (TimeoutError e) {
+                        t.append("inner-caught-TE;");
+                    }
+                    Async.sleep(1); // past the outer deadline
+                    t.append("outer-body-ran-past-its-deadline;");
+                } catch (TimeoutError e) {
+                    t.append("outer-TE;");
+                }
+                return t.toString();
+            });
+            assertThat(trace).doesNotContain("outer-body-ran-past-its-deadline").endsWith("outer-TE;");
+        }
+    }
 }
