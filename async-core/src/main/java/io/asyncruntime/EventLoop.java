@@ -1778,6 +1778,7 @@ public class EventLoop implements AutoCloseable {
     static EventLoop runningLoopOrThrow() {
         EventLoop l = currentLoopOrNull();
         if (l == null) {
+            Task.parkIfUnwinding(); // an abandoned task that goes on after its one CancelledError: stop it here
             throw new IllegalStateException("no running event loop");
         }
         return l;

@@ -37,6 +37,8 @@ public record FutureCallGraph(Future<?> future, List<StackTraceElement> callStac
     }
 
     private static FutureCallGraph capture(Future<?> future, int limit, Set<Future<?>> visiting) {
+        // A path through the graph is followed once per path: a graph of diamonds (two tasks awaiting one, a third
+        // gathering both) is a tree of exponential size. Callers on behalf of others use LoopTree, which is linear.
         List<StackTraceElement> stack = future instanceof Task<?> t ? t.getStack(limit) : List.of();
         List<FutureCallGraph> by = new ArrayList<>();
         if (visiting.add(future)) {
@@ -48,11 +50,16 @@ public record FutureCallGraph(Future<?> future, List<StackTraceElement> callStac
         return new FutureCallGraph(future, stack, by);
     }
 
-    /*
-     * future.awaitedBy() is loop-confined; read from another thread (an actuator request) it may meet a list
-     * the loop is changing. The view is weakly consistent anyway, so retry once, then show no waiters.
+    /**
+     * Returns what awaits {@code future} directly: the tasks suspended on it and the futures that wait for it (a
+     * {@code gather}'s, a {@code TaskGroup}'s parent): one level of the call graph, asyncio 3.14's
+     * {@code future._asyncio_awaited_by}. Any thread; from another thread the view is weakly consistent (a list the
+     * loop is changing is read again once, then shown as empty).
+     *
+     * @param future the future
+     * @return the direct awaiters, in the order they started waiting; empty if none
      */
-    private static List<Future<?>> awaitersOf(Future<?> future) {
+    public static List<Future<?>> awaitersOf(Future<?> future) {
         for (int attempt = 0; ; attempt++) {
             try {
                 return future.awaitedBy();

@@ -219,9 +219,14 @@ public class Task<T> extends Future<T> {
         if (!isPending()) {
             return false;
         }
+        if (cancelling) {
+            // The same request, come back round a cycle of awaits (A awaits B awaits A): it is under way; stop
+            // here instead of recursing until the stack overflows (CPython: RecursionError).
+            return true;
+        }
         numCancelsRequested++;
         Future<?> waiter = futWaiter;
-        if (waiter != null && waiter.cancel(msg)) {
+        if (waiter != null && cancelWaiter(waiter, msg)) {
             // Leave futWaiter set: if it is a task that refuses to be cancelled, the next cancel() of this
             // task must reach it again.
             return true;
@@ -232,6 +237,19 @@ public class Task<T> extends Future<T> {
         cancelMessage = msg;
         return true;
     }
+
+    /* Cancels what this task awaits; a cycle of awaits (A awaits B awaits A) comes back here and stops. */
+    private boolean cancelWaiter(Future<?> waiter, String msg) {
+        cancelling = true;
+        try {
+            return waiter.cancel(msg);
+        } finally {
+            cancelling = false;
+        }
+    }
+
+    /* Threading: loop only. Inside cancelWaiter: a cancel that comes round a cycle of awaits back to this task. */
+    private boolean cancelling;
 
     /**
      * Returns the message a cancelled task was cancelled with (the message of its {@link CancelledError}); empty

@@ -5,11 +5,11 @@ import io.asyncruntime.EventLoop;
 import io.asyncruntime.Future;
 import io.asyncruntime.FutureCallGraph;
 import io.asyncruntime.Task;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,7 +31,8 @@ import java.util.Set;
  * {@code gather}, a {@code TaskGroup}'s parent, a {@code shield}), as {@link Async#captureCallGraph} sees
  * it; the roots are the tasks nobody awaits. Each line gives the task's name, id (as the actuator endpoint
  * takes it) and {@link TaskState}, its newest frame, and what it is suspended on unless that is a child shown
- * below it. Siblings and roots are in order of id. A task awaited by two tasks appears under both. A cycle
+ * below it. Siblings and roots are in order of id. A task awaited by two tasks appears under both, the second time marked
+ * {@code (see above)} without its subtree again, so the text is linear in the tasks and awaits. A cycle
  * (which asyncio's {@code pstree} reports as an error) is cut where it closes, marked {@code (cycle)}.
  *
  * <p>Threading: any thread. The tree is a weakly consistent snapshot, as the rest of this package: it reads
@@ -110,13 +111,13 @@ public final class LoopTree {
         Set<Task<?>> shown = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Task<?> t : tasks) {
             if (!awaited.contains(t)) {
-                render(t, "", true, children, new ArrayList<>(), shown, lines, budget, frames);
+                render(t, children, shown, lines, budget, frames);
             }
         }
         // Tasks only reachable through a cycle have no root: show each cycle from its oldest task.
         for (Task<?> t : tasks) {
             if (!shown.contains(t) && lines.size() < budget) {
-                render(t, "", true, children, new ArrayList<>(), shown, lines, budget, frames);
+                render(t, children, shown, lines, budget, frames);
             }
         }
         int left = tasks.size() - shown.size();
@@ -126,24 +127,45 @@ public final class LoopTree {
         return String.join("\n", lines);
     }
 
-    private static void render(Task<?> task, String prefix, boolean last, Map<Task<?>, List<Task<?>>> children,
-            List<Task<?>> path, Set<Task<?>> shown, List<String> lines, int budget, boolean frames) {
-        if (lines.size() >= budget) {
-            return;
+    /*
+     * Depth first without recursion (a chain of 40,000 awaits must not overflow the stack), within the line
+     * budget. A task already shown with its subtree is named again where another task awaits it, marked
+     * "(see above)", without its subtree again: the text stays linear in the number of tasks and awaits, whatever
+     * the shape of the graph (diamonds would otherwise double it at every level).
+     */
+    private static void render(Task<?> root, Map<Task<?>, List<Task<?>>> children, Set<Task<?>> shown,
+            List<String> lines, int budget, boolean frames) {
+        Set<Task<?>> path = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Object[]> todo = new ArrayDeque<>();
+        todo.push(new Object[] {root, "", Boolean.TRUE});
+        while (!todo.isEmpty()) {
+            Object[] entry = todo.pop();
+            Task<?> task = (Task<?>) entry[0];
+            if (entry.length == 1) { // leaving the task's subtree
+                path.remove(task);
+                continue;
+            }
+            if (lines.size() >= budget) {
+                return;
+            }
+            String prefix = (String) entry[1];
+            boolean last = (Boolean) entry[2];
+            boolean cycle = path.contains(task);
+            boolean again = !cycle && shown.contains(task);
+            List<Task<?>> kids = cycle || again ? List.of() : children.getOrDefault(task, List.of());
+            lines.add(prefix + (last ? "└── " : "├── ") + describe(task, kids, frames)
+                    + (cycle ? " (cycle)" : again ? " (see above)" : ""));
+            if (cycle || again) {
+                continue;
+            }
+            shown.add(task);
+            path.add(task);
+            todo.push(new Object[] {task});
+            String childPrefix = prefix + (last ? "    " : "│   ");
+            for (int i = kids.size() - 1; i >= 0; i--) {
+                todo.push(new Object[] {kids.get(i), childPrefix, i == kids.size() - 1});
+            }
         }
-        boolean cycle = path.contains(task);
-        List<Task<?>> kids = cycle ? List.of() : children.getOrDefault(task, List.of());
-        lines.add(prefix + (last ? "└── " : "├── ") + describe(task, kids, frames) + (cycle ? " (cycle)" : ""));
-        if (cycle) {
-            return;
-        }
-        shown.add(task);
-        path.add(task);
-        String childPrefix = prefix + (last ? "    " : "│   ");
-        for (int i = 0; i < kids.size(); i++) {
-            render(kids.get(i), childPrefix, i == kids.size() - 1, children, path, shown, lines, budget, frames);
-        }
-        path.remove(path.size() - 1);
     }
 
     private static String describe(Task<?> task, List<Task<?>> kids, boolean frames) {
@@ -155,32 +177,34 @@ public final class LoopTree {
         }
         Future<?> waiter = task.done() ? null : task.awaiting();
         if (waiter != null && !(waiter instanceof Task<?> t && kids.contains(t))) {
-            sb.append(" awaiting ").append(waiter instanceof Task<?> ? CallGraphFormat.label(waiter) : waiter.toString());
+            sb.append(" awaiting ").append(waiter instanceof Task<?> ? CallGraphFormat.label(waiter) : TaskInfo.describe(waiter));
         }
         return sb.toString();
     }
 
-    /* The nearest tasks among those awaiting t, looking through plain futures (gather's, a group's). */
+    /*
+     * The nearest tasks among those awaiting t, looking through plain futures (gather's, a group's): one level
+     * of the graph at a time, each future visited once, so the whole tree costs time linear in the awaits.
+     */
     private static List<Task<?>> awaitingTasks(Task<?> t) {
-        FutureCallGraph graph;
-        try {
-            graph = Async.captureCallGraph(t, 0);
-        } catch (RuntimeException changedMeanwhile) {
-            return List.of();
-        }
-        Map<Task<?>, Boolean> found = new LinkedHashMap<>();
-        collectTasks(graph.awaitedBy(), found);
-        return new ArrayList<>(found.keySet());
-    }
-
-    private static void collectTasks(List<FutureCallGraph> waiters, Map<Task<?>, Boolean> found) {
-        for (FutureCallGraph w : waiters) {
-            if (w.future() instanceof Task<?> task) {
-                found.put(task, Boolean.TRUE);
-            } else {
-                collectTasks(w.awaitedBy(), found);
+        List<Task<?>> found = new ArrayList<>();
+        Set<Future<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Future<?>> todo = new ArrayDeque<>();
+        seen.add(t);
+        todo.add(t);
+        while (!todo.isEmpty()) {
+            for (Future<?> w : FutureCallGraph.awaitersOf(todo.poll())) {
+                if (!seen.add(w)) {
+                    continue;
+                }
+                if (w instanceof Task<?> task) {
+                    found.add(task);
+                } else {
+                    todo.add(w);
+                }
             }
         }
+        return found;
     }
 
     private static List<StackTraceElement> safeStack(Task<?> task) {

@@ -62,8 +62,21 @@ public record TaskInfo(long id, String name, TaskState state, String awaiting, i
         return task.cancelling() > 0 ? TaskState.CANCELLING : TaskState.PENDING;
     }
 
-    private static String describe(Future<?> waiter) {
-        return waiter instanceof Task<?> t ? "Task " + t.getName() + " (id " + t.getId() + ")" : waiter.toString();
+    /*
+     * What a task awaits, without any value: a task by name and id, a plain future by its kind and state only. A
+     * future's repr carries its result or exception, which introspection must not show to readers who may not
+     * see values (the starter's show-values rule); a waiter is shown to every reader.
+     */
+    static String describe(Future<?> waiter) {
+        if (waiter instanceof Task<?> t) {
+            return "Task " + t.getName() + " (id " + t.getId() + ")";
+        }
+        String state = switch (waiter.state()) {
+            case RUNNING -> "pending";
+            case CANCELLED -> "cancelled";
+            default -> "finished";
+        };
+        return "<" + waiter.getClass().getSimpleName() + " " + state + ">";
     }
 
     private static String describe(Throwable t) {
