@@ -164,6 +164,21 @@ public final class AsyncRuntimeAutoConfiguration {
         }
     }
 
+    /** Each task run is an {@code async.task} observation when the application has an ObservationRegistry. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(io.micrometer.observation.ObservationRegistry.class)
+    @ConditionalOnBooleanProperty(name = "async.runtime.observe-tasks", matchIfMissing = true)
+    static class TaskObservationConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        io.asyncruntime.spring.observation.TaskObservationDecorator asyncTaskObservationDecorator(
+                ObjectProvider<io.micrometer.observation.ObservationRegistry> registry, AsyncRuntimeProperties properties) {
+            return new io.asyncruntime.spring.observation.TaskObservationDecorator(
+                    registry.getIfAvailable(() -> io.micrometer.observation.ObservationRegistry.NOOP), properties.getLoopName());
+        }
+    }
+
     /** Tasks carry the creator's MDC and observation context when Micrometer's context-propagation is present. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(ContextSnapshotFactory.class)

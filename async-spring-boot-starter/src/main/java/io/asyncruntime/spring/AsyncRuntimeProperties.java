@@ -39,6 +39,12 @@ public class AsyncRuntimeProperties {
     private boolean propagateContext = true;
 
     /**
+     * Whether each task run is a Micrometer observation named async.task (a span under its creator's with a tracing
+     * bridge, a timer with the default meter handler), when the application has an ObservationRegistry.
+     */
+    private boolean observeTasks = true;
+
+    /**
      * Whether to record where each task is created, shown by the tasks endpoint as createdAt (a short stack walk
      * per task, about a microsecond). Debug mode records it as well.
      */
@@ -101,6 +107,14 @@ public class AsyncRuntimeProperties {
 
     public void setPropagateContext(boolean propagateContext) {
         this.propagateContext = propagateContext;
+    }
+
+    public boolean isObserveTasks() {
+        return observeTasks;
+    }
+
+    public void setObserveTasks(boolean observeTasks) {
+        this.observeTasks = observeTasks;
     }
 
     public boolean isRecordCreationSites() {

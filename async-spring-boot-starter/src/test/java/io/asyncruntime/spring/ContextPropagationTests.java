@@ -71,7 +71,7 @@ class ContextPropagationTests {
 
     @Test
     void turnedOffByProperty() {
-        runner.withPropertyValues("async.runtime.propagate-context=false").run(context -> {
+        runner.withPropertyValues("async.runtime.propagate-context=false", "async.runtime.observe-tasks=false").run(context -> {
             assertThat(context).doesNotHaveBean(TaskDecorator.class);
             assertThat(context.getBean(AsyncRuntime.class).loop().getTaskDecorator()).isNull();
         });
@@ -80,7 +80,7 @@ class ContextPropagationTests {
     @Test
     void backsOffWithoutContextPropagationOnTheClasspath() {
         runner.withClassLoader(new FilteredClassLoader(ContextSnapshotFactory.class)).run(context -> {
-            assertThat(context).doesNotHaveBean(TaskDecorator.class);
+            assertThat(context).doesNotHaveBean(ContextSnapshotTaskDecorator.class);
             assertThat(context.getBean(AsyncRuntime.class).run(() -> "runs")).isEqualTo("runs");
         });
     }
@@ -89,7 +89,7 @@ class ContextPropagationTests {
     void applicationDecoratorsComposeWithOursInOrder() {
         runner.withUserConfiguration(OwnDecorator.class).run(context -> {
             assertThat(context).hasSingleBean(ContextSnapshotTaskDecorator.class);
-            assertThat(context.getBeansOfType(TaskDecorator.class)).hasSize(3);
+            assertThat(context.getBeansOfType(TaskDecorator.class)).hasSize(4); // ours, the observation one, and two
             AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
             // Ours first (the context is there for the others), then "outer" (order 1), then "inner" (order 2).
             assertThat(runtime.loop().getTaskDecorator().toString()).startsWith("TaskDecorators[" + ContextSnapshotTaskDecorator.class.getName());
