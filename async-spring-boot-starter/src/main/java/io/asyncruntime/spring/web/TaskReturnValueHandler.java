@@ -16,9 +16,10 @@ import org.springframework.web.method.support.ModelAndViewContainer;
  * The result then goes through the usual handling ({@code @ResponseBody} conversion, {@code ResponseEntity}, …);
  * a failed task's exception, or the {@code CancelledError} of a cancelled one, goes to the exception resolvers.
  *
- * <p>An MVC async timeout ({@code spring.mvc.async.request-timeout}) answers the request but leaves the task
- * running: it may be shared with other callers, and it stays visible (and cancellable) in the {@code tasks}
- * endpoint.
+ * <p>A request that ends before its task cancels the task with a message saying why: when the MVC async request
+ * times out ({@code spring.mvc.async.request-timeout}; the client gets Spring's 503) or fails. The Servlet API gives
+ * no signal for a client that simply goes away, so such a task runs on (visible and cancellable in the
+ * {@code tasks} endpoint).
  *
  * <p>Threading: {@code handleReturnValue} runs on the servlet thread; it registers the completion callback on
  * the task's loop through {@link EventLoop#callSoonThreadsafe}, and the callback completes the
@@ -44,7 +45,11 @@ public final class TaskReturnValueHandler implements AsyncHandlerMethodReturnVal
             return;
         }
         DeferredResult<Object> deferred = new DeferredResult<>();
-        completeWhenDone((Task<?>) returnValue, deferred);
+        Task<?> task = (Task<?>) returnValue;
+        deferred.onTimeout(() -> cancel(task, "the HTTP request timed out before the task finished"
+                + " (spring.mvc.async.request-timeout)"));
+        deferred.onError(error -> cancel(task, "the HTTP request failed before the task finished: " + error));
+        completeWhenDone(task, deferred);
         WebAsyncUtils.getAsyncManager(webRequest).startDeferredResultProcessing(deferred, mavContainer);
     }
 
@@ -58,6 +63,18 @@ public final class TaskReturnValueHandler implements AsyncHandlerMethodReturnVal
         } catch (RuntimeException loopClosed) {
             // The task can no longer finish: answer with why instead of leaving the request to time out.
             deferred.setErrorResult(loopClosed);
+        }
+    }
+
+    /* From the servlet container's thread: the cancel itself happens on the loop. */
+    private static void cancel(Task<?> task, String why) {
+        if (task.done()) {
+            return;
+        }
+        try {
+            task.getLoop().callSoonThreadsafe(() -> task.cancel(why));
+        } catch (RuntimeException loopClosed) {
+            // closing the loop abandons the task anyway
         }
     }
 

@@ -22,7 +22,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Controllers returning {@code Task<T>}, called over a real port. */
-@SpringBootTest(classes = TaskReturnValueHttpTests.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(classes = TaskReturnValueHttpTests.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "spring.mvc.async.request-timeout=1s")
 @AutoConfigureTestRestTemplate
 class TaskReturnValueHttpTests {
 
@@ -73,6 +74,20 @@ class TaskReturnValueHttpTests {
 
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(response.getBody()).isNull();
+    }
+
+    @Test
+    void aRequestThatTimesOutCancelsItsTaskSayingWhy() throws Exception {
+        ResponseEntity<String> response = http.getForEntity("/slow", String.class);
+
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+        Task<String> task = TaskController.slow;
+        for (int i = 0; i < 200 && !task.done(); i++) {
+            Thread.sleep(10);
+        }
+        assertThat(task.cancelled()).isTrue();
+        assertThat(task.cancelMessage()).hasValueSatisfying(m -> assertThat(m)
+                .startsWith("the HTTP request timed out before the task finished"));
     }
 
     @SpringBootConfiguration
@@ -134,6 +149,14 @@ class TaskReturnValueHttpTests {
                 return victim.cancel("stopped by a colleague");
             }, "colleague");
             return victim;
+        }
+
+        static volatile Task<String> slow;
+
+        @GetMapping("/slow")
+        Task<String> slow() {
+            slow = runtime.createTask(() -> Async.sleep(java.time.Duration.ofHours(1), "never"), "slow-report");
+            return slow;
         }
 
         @GetMapping("/none")
