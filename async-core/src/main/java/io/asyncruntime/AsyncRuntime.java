@@ -345,28 +345,33 @@ public final class AsyncRuntime implements AutoCloseable {
             throw new IllegalStateException("AsyncRuntime cannot be shut down from its own loop thread");
         }
         long start = System.nanoTime();
-        long timeoutNanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
+        long timeoutNanos = nonNegativeNanos(timeout);
         long deadline = start + timeoutNanos;
         long graceNanos = SHUTDOWN_GRACE.toNanos();
         String msg = "AsyncRuntime " + loop.name() + " is shutting down";
+        boolean first;
         synchronized (this) {
-            if (closed) {
-                // Another caller (or the loop's end) got there first: wait, within our own bound, until it is done.
-                long until = start + timeoutNanos + graceNanos;
-                boolean interrupted = awaitUninterruptibly(terminated, until - System.nanoTime());
-                interrupted |= joinUninterruptibly(thread, Math.min(until - System.nanoTime(), graceNanos));
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-                return List.of();
-            }
+            first = !closed;
             closed = true;
-            shutdownMessage = msg;
+            if (first) {
+                shutdownMessage = msg;
+            }
+        }
+        if (!first) {
+            // Another caller (or the loop's end) got there first: wait, within our own bound and outside the
+            // monitor (a third caller has a bound of its own), until it is done.
+            long until = deadline + graceNanos;
+            boolean interrupted = awaitUninterruptibly(terminated, until - System.nanoTime());
+            interrupted |= joinUninterruptibly(thread, Math.min(until - System.nanoTime(), graceNanos));
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return List.of();
         }
         boolean interrupted = false;
         try {
             loop.beginShutdown(msg);
-            interrupted = cancelUntilDone(msg, deadline);
+            interrupted = cancelAndWait(msg, deadline, true, new java.util.HashSet<>());
             List<Task<?>> abandoned = List.copyOf(loop.allTasks());
             try {
                 // Stop from the loop, one iteration after the last cancels (of what is still pending and was
@@ -397,21 +402,24 @@ public final class AsyncRuntime implements AutoCloseable {
     }
 
     /*
-     * Cancels every pending task and waits for them until the deadline. A task created meanwhile by the tasks
-     * themselves (a "send goodbye" from a finally block) is cleanup: it is not cancelled but waited for too,
-     * within the same deadline; stopLoopAfterLastCancels cancels whatever is left then. Waits through
-     * interrupts, as ExecutorService.close() does; returns whether one came.
+     * Cancels every pending task (each once) and waits for them until the deadline; the tasks are collected in
+     * seen. With followNewTasks (shutdown), a task created meanwhile by the tasks themselves (a "send goodbye"
+     * from a finally block) is cleanup: not cancelled but waited for too, within the same deadline (shutdown's
+     * last callback cancels whatever is left then), and the wait goes on through interrupts, as
+     * ExecutorService.close() does. Without (cancelAll), only the tasks pending at the start count, an interrupt
+     * ends the wait, and a closed loop is the caller's IllegalStateException. Returns whether an interrupt came.
      */
-    private boolean cancelUntilDone(String msg, long deadline) {
+    private boolean cancelAndWait(String msg, long deadline, boolean followNewTasks, Set<Task<?>> seen) {
         Thread waiter = Thread.currentThread();
-        Set<Task<?>> seen = new java.util.HashSet<>();
         java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
         boolean interrupted = false;
         for (boolean first = true; ; first = false) {
             List<Task<?>> fresh = new ArrayList<>();
-            for (Task<?> t : loop.allTasks()) {
-                if (seen.add(t)) {
-                    fresh.add(t);
+            if (first || followNewTasks) {
+                for (Task<?> t : loop.allTasks()) {
+                    if (seen.add(t)) {
+                        fresh.add(t);
+                    }
                 }
             }
             if (!fresh.isEmpty()) {
@@ -431,16 +439,25 @@ public final class AsyncRuntime implements AutoCloseable {
                         }
                     });
                 } catch (IllegalStateException loopClosed) {
+                    if (!followNewTasks) {
+                        throw loopClosed;
+                    }
                     return interrupted;
                 }
             }
             long left = deadline - System.nanoTime();
-            if ((fresh.isEmpty() && pending.get() == 0 && loop.taskCount() == 0) || left <= 0 || loop.isClosed()) {
+            boolean noneLeft = pending.get() == 0 && (!followNewTasks || (fresh.isEmpty() && loop.taskCount() == 0));
+            if (noneLeft || left <= 0 || loop.isClosed()) {
                 return interrupted;
             }
             // Wake when the last of them is done, and now and then to look for tasks created meanwhile.
             LockSupport.parkNanos(this, Math.min(left, NEW_TASK_POLL_NANOS));
-            interrupted |= Thread.interrupted();
+            if (Thread.interrupted()) {
+                interrupted = true;
+                if (!followNewTasks) {
+                    return true;
+                }
+            }
         }
     }
 
@@ -503,12 +520,9 @@ public final class AsyncRuntime implements AutoCloseable {
     /** How long {@link #shutdown(Duration)} may take beyond its timeout: to stop and close a responsive loop. */
     public static final Duration SHUTDOWN_GRACE = Duration.ofMillis(500);
 
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE / 4;
-        }
+    /* A timeout in nanoseconds: zero or negative is "do not wait", too long for nanoseconds is "for ever". */
+    private static long nonNegativeNanos(Duration timeout) {
+        return Math.max(0, EventLoop.dueInNanos(timeout, "timeout"));
     }
 
     /**
@@ -525,7 +539,7 @@ public final class AsyncRuntime implements AutoCloseable {
      */
     public List<Task<?>> cancelAll(String msg, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        List<Task<?>> abandoned = cancelAll(msg, timeout.isNegative() ? 0 : saturatedNanos(timeout));
+        List<Task<?>> abandoned = cancelAll(msg, nonNegativeNanos(timeout));
         if (!abandoned.isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, () -> "AsyncRuntime " + loop.name() + ": " + abandoned.size()
                     + " task(s) did not finish within " + timeout + " of being cancelled: " + describe(abandoned, 10));
@@ -537,23 +551,11 @@ public final class AsyncRuntime implements AutoCloseable {
         if (loop.inLoop()) {
             throw new IllegalStateException("AsyncRuntime.cancelAll() would block the event loop it waits for");
         }
-        Set<Task<?>> left = loop.allTasks();
-        if (left.isEmpty()) {
-            return List.of();
-        }
-        CountDownLatch allDone = new CountDownLatch(left.size());
-        loop.callSoonThreadsafe(() -> {
-            for (Task<?> t : left) {
-                t.cancel(msg);
-                t.addDoneCallback(f -> allDone.countDown());
-            }
-        });
-        try {
-            allDone.await(timeoutNanos, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
+        Set<Task<?>> cancelled = new java.util.LinkedHashSet<>();
+        if (cancelAndWait(msg, System.nanoTime() + timeoutNanos, false, cancelled)) {
             Thread.currentThread().interrupt();
         }
-        return left.stream().filter(t -> !t.done()).toList();
+        return cancelled.stream().filter(t -> !t.done()).toList();
     }
 
     /**

@@ -364,9 +364,13 @@ public class EventLoop implements AutoCloseable {
         if (Double.isNaN(when)) {
             throw new IllegalArgumentException("when must be a loop time in seconds, got NaN");
         }
-        // Relative to now, so that -Infinity and +Infinity saturate instead of overflowing the deadline.
-        double inNanos = when * 1e9 - clock.nanoTime();
-        return callAtNanos(deadlineAfter(saturate(inNanos)), callback);
+        return callAtNanos(deadlineAt(when), callback);
+    }
+
+    /* The clock deadline of loop time when (seconds): taken relative to now, so that -Infinity and +Infinity
+       saturate instead of overflowing. */
+    long deadlineAt(double when) {
+        return deadlineAfter(saturate(when * 1e9 - clock.nanoTime()));
     }
 
     TimerHandle callAtNanos(long deadlineNanos, Runnable callback) {

@@ -110,8 +110,7 @@ public final class Timeout implements AutoCloseable {
             // Already due: asyncio uses call_soon, so a yield inside the scope (sleep(0)) already sees it.
             handle = loop.callSoon(this::onTimeout);
         } else {
-            long nanos = when >= Long.MAX_VALUE / 4 / 1e9 ? Long.MAX_VALUE / 4 : (long) (when * 1e9);
-            handle = loop.scheduleTimer(nanos, this::onTimeout, null);
+            handle = loop.scheduleTimer(loop.deadlineAt(when), this::onTimeout, null);
         }
     }
 

@@ -272,6 +272,42 @@ class AsyncRuntimeShutdownTest {
     }
 
     @Test
+    void everyLaterCallerWaitsWithinItsOwnBound() throws Exception {
+        AsyncRuntime rt = AsyncRuntime.builder().name("three-callers").start();
+        CountDownLatch cleaning = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        rt.submit(() -> {
+            try {
+                Async.sleep(3600);
+            } finally {
+                cleaning.countDown();
+                release.await(ANSWER_SECONDS, TimeUnit.SECONDS); // a slow cleanup holds the first shutdown
+            }
+            return 1;
+        });
+        rt.run(() -> Async.sleep(Duration.ofMillis(5), null));
+        Thread first = Thread.ofPlatform().start(() -> rt.shutdown(Duration.ofSeconds(ANSWER_SECONDS)));
+        try {
+            assertThat(cleaning.await(ANSWER_SECONDS, TimeUnit.SECONDS)).isTrue();
+            Thread second = Thread.ofPlatform().start(() -> rt.shutdown(Duration.ofSeconds(ANSWER_SECONDS)));
+            Thread.sleep(50); // the second caller is waiting for the first
+            long t0 = System.nanoTime();
+            rt.shutdown(Duration.ofMillis(100));
+            long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+            // Its own bound (100 ms + the grace), not the second caller's 20 s.
+            assertThat(tookMillis).isLessThan(100 + AsyncRuntime.SHUTDOWN_GRACE.toMillis() + 5_000);
+            assertThat(second.isAlive()).isTrue();
+            release.countDown();
+            second.join(TimeUnit.SECONDS.toMillis(ANSWER_SECONDS));
+            assertThat(second.isAlive()).isFalse();
+        } finally {
+            release.countDown();
+            first.join(TimeUnit.SECONDS.toMillis(ANSWER_SECONDS));
+        }
+        assertThat(rt.loop().isClosed()).isTrue();
+    }
+
+    @Test
     void shutdownIsIdempotentAndRefusesTheLoopThread() throws Exception {
         AsyncRuntime rt = AsyncRuntime.builder().name("twice").start();
         Throwable onLoop = rt.run(() -> {
