@@ -1031,7 +1031,11 @@ public class EventLoop implements AutoCloseable {
         AFTER_CLOSE.set(queue);
         try {
             for (Runnable r = entry; r != null; r = queue.pollFirst()) {
-                r.run();
+                if (Future.isDoneCallback(r)) {
+                    Future.runDoneCallbackDetached(r);
+                } else {
+                    r.run(); // a completion from another thread
+                }
             }
         } finally {
             AFTER_CLOSE.remove();

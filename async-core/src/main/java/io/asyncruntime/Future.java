@@ -473,6 +473,15 @@ public class Future<T> implements Awaitable<T> {
         return item instanceof CallbackEntry<?>;
     }
 
+    /*
+     * Runs a done callback of a closed loop (close() or a completing thread runs it): the callback's own context
+     * becomes this thread's for the call, not the loop's callback slot, which other threads share then.
+     */
+    static void runDoneCallbackDetached(Runnable item) {
+        CallbackEntry<?> entry = (CallbackEntry<?>) item;
+        entry.context.run(entry::call);
+    }
+
     String stateName() {
         return switch (state) {
             case PENDING -> "PENDING";
@@ -532,12 +541,6 @@ public class Future<T> implements Awaitable<T> {
         @Override
         public void run() {
             EventLoop loop = future.loop;
-            if (loop.isClosed()) {
-                // No loop runs any more (close() or a completing thread runs this): the callback's own context
-                // becomes this thread's for the call, not the loop's callback slot, which other threads share.
-                context.run(this::call);
-                return;
-            }
             Context previous = loop.enterContext(context);
             try {
                 call();
