@@ -425,16 +425,7 @@ public final class Async {
                 throw te;
             }
         }
-        Timeout scope = new Timeout(loop.deadlineAfter(nanos) / 1e9, false);
-        T value;
-        try {
-            value = awaitAny(aw);
-        } catch (Throwable e) {
-            TimeoutError timedOut = scope.exit(e);
-            throw Throwables.sneakyThrow(timedOut != null ? timedOut : e);
-        }
-        scope.exit(null);
-        return value;
+        return runScoped(new Timeout(loop.deadlineAfter(nanos) / 1e9, false), () -> awaitAny(aw));
     }
 
     @SuppressWarnings("unchecked")
@@ -620,6 +611,71 @@ public final class Async {
      */
     public static Timeout timeoutAt(double when) {
         return new Timeout(when, true);
+    }
+
+    /**
+     * Runs {@code body} inline in the current task under a deadline {@code delay} from now, with asyncio's
+     * {@code async with asyncio.timeout(delay):} rules exactly: when the deadline passes, the body sees
+     * {@link CancelledError} at its await (so its own {@code catch (TimeoutError)} blocks, and nested scopes,
+     * do not mistake this scope's expiry for theirs), and the {@link TimeoutError} is raised when the
+     * {@code CancelledError} leaves the body. Prefer this form to the try-with-resources {@link #timeout(Duration)}
+     * when timeouts nest or the body catches {@link TimeoutError} itself; see {@link Timeout}.
+     *
+     * <p>A zero or negative delay means "already due": the body runs until its first await, which is
+     * cancelled, as in asyncio's {@code timeout(0)}. Null means no deadline. A body that swallows the
+     * {@code CancelledError} ends normally and its value is returned (asyncio's scope then raises nothing
+     * either); {@link Task#cancelling()} is back to its value at entry afterwards.
+     *
+     * @param <T>   the body's result type
+     * @param delay how long from now the body may run, in loop time; null for no deadline
+     * @param body  the code to run, inline in this task (not a new task)
+     * @return the body's result
+     * @throws NullPointerException if {@code body} is null
+     * @throws TimeoutError if the deadline passed and the body ended with the resulting {@link CancelledError}
+     *         (which is the {@code TimeoutError}'s cause)
+     * @throws CancelledError if the task is cancelled by anyone else meanwhile (a real cancel wins)
+     * @throws IllegalStateException outside a task, or off the loop thread
+     */
+    public static <T> T timeout(Duration delay, Coroutine<T> body) {
+        Objects.requireNonNull(body, "body");
+        EventLoop loop = EventLoop.runningLoopOrThrow();
+        return runScoped(new Timeout(delay == null ? null : loop.time() + delay.getSeconds() + delay.getNano() / 1e9,
+                false), body);
+    }
+
+    /**
+     * Runs {@code body} inline in the current task under a deadline in loop time (seconds, as
+     * {@link EventLoop#time()}), with asyncio's {@code async with asyncio.timeout_at(when):} rules exactly; see
+     * {@link #timeout(Duration, Coroutine)}. A deadline at or before the current loop time means "already
+     * due"; {@code +Infinity} never expires.
+     *
+     * @param <T>  the body's result type
+     * @param when the deadline in loop time (seconds, as {@link EventLoop#time()})
+     * @param body the code to run, inline in this task (not a new task)
+     * @return the body's result
+     * @throws NullPointerException if {@code body} is null
+     * @throws IllegalArgumentException if {@code when} is NaN
+     * @throws TimeoutError if the deadline passed and the body ended with the resulting {@link CancelledError}
+     *         (which is the {@code TimeoutError}'s cause)
+     * @throws CancelledError if the task is cancelled by anyone else meanwhile (a real cancel wins)
+     * @throws IllegalStateException outside a task, or off the loop thread
+     */
+    public static <T> T timeoutAt(double when, Coroutine<T> body) {
+        Objects.requireNonNull(body, "body");
+        return runScoped(new Timeout(when, false), body);
+    }
+
+    /* The body inside an open scope that converts on its way out, as timeouts.py's __aexit__ does. */
+    private static <T> T runScoped(Timeout scope, Coroutine<T> body) {
+        T value;
+        try {
+            value = body.call();
+        } catch (Throwable e) {
+            TimeoutError timedOut = scope.exit(e);
+            throw Throwables.sneakyThrow(timedOut != null ? timedOut : e);
+        }
+        scope.exit(null);
+        return value;
     }
 
     /**

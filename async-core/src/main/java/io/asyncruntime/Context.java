@@ -23,6 +23,17 @@ public final class Context {
     /* Threading: confined to whichever thread of execution has this context current. Immutable array of
        var0, value0, var1, value1, ...; replaced wholesale on set so that copies can share it. */
     private Object[] entries;
+    /* Threading: any thread; set by run() with a CAS so that one thread of execution is inside at a time. */
+    private volatile boolean entered;
+    private static final java.lang.invoke.VarHandle ENTERED;
+
+    static {
+        try {
+            ENTERED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Context.class, "entered", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Creates an empty context. */
     public Context() {
@@ -53,17 +64,40 @@ public final class Context {
 
     /**
      * Runs {@code body} with this context current, then restores the previous one: Python's
-     * {@code Context.run(callable)}. {@link ContextVar#set} calls in the body change this context. Unlike
-     * Python, entering a context that is already current elsewhere is not refused. Any thread.
+     * {@code Context.run(callable)}. {@link ContextVar#set} calls in the body change this context. As in
+     * Python, a context can be entered once at a time: running it again inside its own {@code run}, entering
+     * the context that is already current (a task's own, from {@link Task#getContext()} inside that task), or
+     * entering it from a second thread while the first is inside is refused. Any thread.
      *
      * @param <T>  the body's result type
      * @param body what to run, on the calling thread
      * @return what the body returned
      * @throws NullPointerException if {@code body} is null (any other exception: whatever the body throws, as is)
+     * @throws IllegalStateException if this context is already entered (Python's {@code RuntimeError})
      */
     public <T> T run(Callable<T> body) {
         Objects.requireNonNull(body, "body");
         Slot slot = Slot.current();
+        if (slot.get() == this || !ENTERED.compareAndSet(this, false, true)) {
+            throw new IllegalStateException("cannot enter context: " + this + " is already entered");
+        }
+        try {
+            return runIn(slot, body);
+        } finally {
+            entered = false;
+        }
+    }
+
+    /* Runs body with this context current, without the once-at-a-time check: a closed loop's done callbacks,
+       which may share a context object and run on several completing threads. */
+    void runDetached(Runnable body) {
+        runIn(Slot.current(), () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    private <T> T runIn(Slot slot, Callable<T> body) {
         Context previous = slot.swap(this);
         try {
             return body.call();
@@ -79,6 +113,7 @@ public final class Context {
      *
      * @param body what to run, on the calling thread
      * @throws NullPointerException if {@code body} is null (any other exception: whatever the body throws)
+     * @throws IllegalStateException if this context is already entered (Python's {@code RuntimeError})
      */
     public void run(Runnable body) {
         Objects.requireNonNull(body, "body");

@@ -479,7 +479,7 @@ public class Future<T> implements Awaitable<T> {
      */
     static void runDoneCallbackDetached(Runnable item) {
         CallbackEntry<?> entry = (CallbackEntry<?>) item;
-        entry.context.run(entry::call);
+        entry.context.runDetached(entry::call);
     }
 
     String stateName() {

@@ -24,7 +24,10 @@ package io.asyncruntime;
  * still works; inside a {@link TaskGroup} whose child failed, the group's {@link ExceptionGroup} has
  * priority. Once the scope is closed, {@link Task#cancelling()} is back to its value at entry. Because the
  * conversion happens at the await, a {@link TimeoutError} caught inside a nested scope may be an outer scope's
- * (asyncio's inner block would see {@code CancelledError}); {@link #expired()} tells which scope expired.
+ * (asyncio's inner block would see {@code CancelledError}); {@link #expired()} tells which scope expired. When
+ * scopes nest, or the block catches {@link TimeoutError} itself, the body form
+ * {@link Async#timeout(java.time.Duration, Coroutine)} has asyncio's rules exactly: the body sees
+ * {@link CancelledError} and the call raises {@link TimeoutError} as it leaves.
  *
  * <p>A deadline at or before the current loop time means "already due": the scope expires on the next loop
  * iteration, so the first await inside raises (asyncio's {@code timeout(0)}, {@code timeout(-1)}). A null

@@ -20,4 +20,56 @@ class ContextTest {
         assertThat(new Context().get(v, null)).isNull();
         assertThatThrownBy(() -> ctx.get(null, "x")).isInstanceOf(NullPointerException.class).hasMessageContaining("var");
     }
+
+    /* python3.13: ctx.run(lambda: ctx.run(f)) raises RuntimeError "cannot enter context: ... is already entered";
+       ctx.run works again afterwards; a copy runs inside the original. */
+    @Test
+    void aContextIsEnteredOnceAtATime() {
+        Context ctx = new Context();
+        assertThatThrownBy(() -> ctx.run(() -> ctx.run(() -> "inner")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot enter context")
+                .hasMessageContaining("already entered");
+        assertThat(ctx.run(() -> "again")).isEqualTo("again");
+        assertThat(ctx.run(() -> ctx.copy().run(() -> "copy inside"))).isEqualTo("copy inside");
+        assertThatThrownBy(() -> ctx.run((Runnable) () -> ctx.run((Runnable) () -> { })))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    /* python3.13: current_task().get_context().run(f) inside the task raises RuntimeError; a suspended task's
+       context runs from another task. */
+    @Test
+    void aTasksOwnContextIsAlreadyEnteredInsideItButNotWhileItIsSuspended() {
+        String seen = Loops.runVirtual(() -> {
+            Task<?> self = Async.currentTask().orElseThrow();
+            assertThatThrownBy(() -> self.getContext().run(() -> "x"))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("already entered");
+            Task<String> other = Async.createTask(Loops.after(1, "other"));
+            Async.sleep(0);
+            String fromOther = other.getContext().run(() -> "suspended task's context");
+            other.cancel();
+            return fromOther;
+        });
+        assertThat(seen).isEqualTo("suspended task's context");
+    }
+
+    /* A second thread cannot enter a context while the first is inside it (Python: RuntimeError in either). */
+    @Test
+    void aSecondThreadCannotEnterAContextAnotherThreadIsIn() throws Exception {
+        Context ctx = new Context();
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread first = Thread.ofPlatform().start(() -> ctx.run(() -> {
+            inside.countDown();
+            release.await();
+            return null;
+        }));
+        try {
+            assertThat(inside.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThatThrownBy(() -> ctx.run(() -> "second")).isInstanceOf(IllegalStateException.class);
+        } finally {
+            release.countDown();
+            first.join();
+        }
+        assertThat(ctx.run(() -> "after")).isEqualTo("after");
+    }
 }

@@ -626,4 +626,120 @@ class TimeoutTest {
             return null;
         });
     }
+
+    // The body form, Async.timeout(delay, body): asyncio's rules exactly, nested scopes included.
+
+    @Test
+    void theBodyFormRaisesAnOuterExpiryAtTheOuterScopeEvenWhenAnInnerScopeCatchesTimeoutError() {
+        // python3.13: timeout(0.1) around [try: timeout(5) around sleep(10) except TimeoutError], then sleep(1):
+        // the inner except does not run, the outer raises TimeoutError at 0.1, outer expired, inner not,
+        // cancelling() 0.
+        Loops.runVirtual(() -> {
+            List<String> seen = new ArrayList<>();
+            assertThatThrownBy(() -> Async.timeout(Duration.ofMillis(100), () -> {
+                try {
+                    Async.timeout(Duration.ofSeconds(5), () -> {
+                        return Async.sleep(Duration.ofSeconds(10), "slept");
+                    });
+                } catch (TimeoutError e) {
+                    seen.add("inner caught TimeoutError");
+                }
+                seen.add("after inner");
+                Async.sleep(1);
+                seen.add("after sleep");
+                return null;
+            })).isInstanceOf(TimeoutError.class).hasCauseInstanceOf(CancelledError.class);
+            assertThat(seen).isEmpty();
+            assertThat(now()).isEqualTo(0.1);
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void theBodyFormReturnsTheBodysValueBeforeTheDeadline() {
+        Loops.runVirtual(() -> {
+            assertThat(Async.timeout(Duration.ofSeconds(1), () -> Async.sleep(Duration.ofMillis(500), "done"))).isEqualTo("done");
+            assertThat(Async.timeoutAt(now() + 1, () -> Async.sleep(Duration.ofMillis(500), "again"))).isEqualTo("again");
+            assertThat(Async.timeout(null, () -> Async.sleep(Duration.ofSeconds(100), "no deadline"))).isEqualTo("no deadline");
+            assertThat(now()).isEqualTo(101.0);
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void theBodyFormWithAZeroDelayRunsTheBodyUntilItsFirstAwait() {
+        // python3.13: async with timeout(0): print; await sleep(0); print -> the first print only, TimeoutError.
+        Loops.runVirtual(() -> {
+            List<String> seen = new ArrayList<>();
+            assertThatThrownBy(() -> Async.timeout(Duration.ZERO, () -> {
+                seen.add("body runs");
+                Async.sleep(0);
+                seen.add("not here");
+                return null;
+            })).isInstanceOf(TimeoutError.class);
+            assertThat(seen).containsExactly("body runs");
+            assertThatThrownBy(() -> Async.timeoutAt(Double.NEGATIVE_INFINITY, () -> Async.sleep(Duration.ofSeconds(1), "late")))
+                    .isInstanceOf(TimeoutError.class);
+            assertThat(now()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void theBodyFormLetsABodyThatSwallowsTheCancellationEndNormally() {
+        // python3.13: timeout(0.05) around [try: sleep(1) except CancelledError: pass]: no TimeoutError, the
+        // scope expired, cancelling() 0.
+        Loops.runVirtual(() -> {
+            String value = Async.timeout(Duration.ofMillis(50), () -> {
+                try {
+                    Async.sleep(1);
+                    return "slept";
+                } catch (CancelledError e) {
+                    return "swallowed";
+                }
+            });
+            assertThat(value).isEqualTo("swallowed");
+            assertThat(now()).isEqualTo(0.05);
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void theBodyFormLetsARealCancelWin() {
+        // test_foreign_cancel_doesnt_timeout_if_not_expired, body form: CancelledError, not TimeoutError.
+        Loops.runVirtual(() -> {
+            Task<String> t = Async.createTask(() -> Async.timeout(Duration.ofSeconds(10), () -> Async.sleep(Duration.ofSeconds(20), "x")));
+            Async.getRunningLoop().callLater(0.01, t::cancel);
+            assertThatThrownBy(t::await).isInstanceOf(CancelledError.class).isNotInstanceOf(TimeoutError.class);
+            return null;
+        });
+    }
+
+    @Test
+    void theBodyFormRefusesANullBodyAndANanDeadline() {
+        Loops.runVirtual(() -> {
+            assertThatThrownBy(() -> Async.timeout(Duration.ofSeconds(1), null))
+                    .isInstanceOf(NullPointerException.class).hasMessage("body");
+            assertThatThrownBy(() -> Async.timeoutAt(Double.NaN, () -> "x"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NaN");
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+        assertThatThrownBy(() -> Async.timeout(Duration.ofSeconds(1), () -> "x"))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void theBodyFormPassesAForeignExceptionThrough() {
+        // test_foreign_exception_passed, body form.
+        Loops.runVirtual(() -> {
+            assertThatThrownBy(() -> Async.timeout(Duration.ofSeconds(1), () -> {
+                throw new IllegalArgumentException("mine");
+            })).isInstanceOf(IllegalArgumentException.class).hasMessage("mine");
+            return null;
+        });
+    }
 }
