@@ -59,8 +59,8 @@ public class Task<T> extends Future<T> {
      *        - an expired Timeout owns it when no request made after its entry is left: TimeoutError, raised
      *          at the await itself because a Java close() cannot replace what leaves its try block. A waitFor
      *          scope judges the same way but converts on its own way out, so CancelledError is raised as is;
-     *        - a TaskGroup with failed children raises its ExceptionGroup: errors have priority over a
-     *          cancellation. A group in its close() catches the CancelledError its own await raises and,
+     *        - a TaskGroup with failed children (those done by now count, their done callbacks pending or
+     *          not) raises its ExceptionGroup: errors have priority over a cancellation. A group in its close() catches the CancelledError its own await raises and,
      *          once its children are done and its scope is closed, hands it to the scopes outside to judge;
      *        - no scope owns it: the CancelledError itself.
      *   3. otherwise the awaited future's own outcome.

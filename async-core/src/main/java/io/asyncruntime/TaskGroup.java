@@ -106,6 +106,25 @@ public final class TaskGroup implements AutoCloseable {
      *         closed, or this is not the loop's thread
      */
     public <T> Task<T> createTask(Coroutine<T> coro, String name) {
+        return createTask(coro, name, null);
+    }
+
+    /**
+     * Creates a child task in this group that runs in {@code context} itself rather than in a copy of the
+     * current one: asyncio's {@code TaskGroup.create_task(coro, name=, context=)}. What the child sets in its
+     * context variables is seen in {@code context} afterwards (and by the next task given it). Otherwise as
+     * {@link #createTask(Coroutine, String)}. Loop thread only.
+     *
+     * @param <T>     the coroutine's result type
+     * @param coro    the child's coroutine
+     * @param name    the child's name, or null for {@code Task-<id>}
+     * @param context the context the child runs in, or null for a copy of the current one
+     * @return the child task, already scheduled
+     * @throws NullPointerException if {@code coro} is null
+     * @throws IllegalStateException if the group has finished or is shutting down after a failure, the loop is
+     *         closed, or this is not the loop's thread
+     */
+    public <T> Task<T> createTask(Coroutine<T> coro, String name, Context context) {
         Objects.requireNonNull(coro, "coro");
         loop.checkThread("createTask");
         if (closed || (exiting && tasks.isEmpty())) {
@@ -114,7 +133,7 @@ public final class TaskGroup implements AutoCloseable {
         if (aborting) {
             throw new IllegalStateException("TaskGroup " + this + " is shutting down");
         }
-        Task<T> task = loop.createTask(coro, name);
+        Task<T> task = context == null ? loop.createTask(coro, name) : loop.createTask(coro, name, context);
         tasks.add(task);
         task.addDoneCallback(this::onTaskDone);
         task.addAwaitedBy(parent);
@@ -192,7 +211,9 @@ public final class TaskGroup implements AutoCloseable {
     }
 
     private void onTaskDone(Future<?> task) {
-        tasks.remove(task);
+        if (!tasks.remove(task)) {
+            return; // taken in early by hasErrors(); this is its done callback coming round
+        }
         if (onCompleted != null && tasks.isEmpty() && !onCompleted.done()) {
             onCompleted.finishWithResult(true);
         }
@@ -218,8 +239,19 @@ public final class TaskGroup implements AutoCloseable {
         }
     }
 
-    /* For the parent task judging a cancellation: whether a child failed. */
+    /*
+     * For the parent task judging a cancellation at an await: whether a child failed. A child that is done but
+     * whose done callback has not run yet is taken in now: asyncio's __aexit__ waits for every child and so
+     * would see its failure, while here the decision is made at this await (test_error_and_cancel).
+     */
     boolean hasErrors() {
+        if (errors.isEmpty()) {
+            for (Task<?> t : List.copyOf(tasks)) {
+                if (t.done()) {
+                    onTaskDone(t);
+                }
+            }
+        }
         return !errors.isEmpty();
     }
 
@@ -229,9 +261,21 @@ public final class TaskGroup implements AutoCloseable {
         return group;
     }
 
+    /**
+     * Returns asyncio's repr of the group: {@code <TaskGroup tasks=2 errors=1 cancelling>}, where the counts
+     * appear only when non-zero and {@code cancelling} (shutting down after a failure or a cancellation) else
+     * {@code entered} (a group is entered when it is made, and stays so after close, as in asyncio). Loop
+     * thread (racy elsewhere).
+     */
     @Override
     public String toString() {
-        return "<TaskGroup tasks=" + tasks.size() + " errors=" + errors.size()
-                + (aborting ? " cancelling" : "") + (closed ? " closed" : "") + ">";
+        StringBuilder sb = new StringBuilder("<TaskGroup");
+        if (!tasks.isEmpty()) {
+            sb.append(" tasks=").append(tasks.size());
+        }
+        if (!errors.isEmpty()) {
+            sb.append(" errors=").append(errors.size());
+        }
+        return sb.append(aborting ? " cancelling>" : " entered>").toString();
     }
 }

@@ -45,7 +45,16 @@ public final class Timeout implements AutoCloseable {
      * Invariant: handle is non-null only in ENTERED with a finite deadline. The cancellation requested in
      * EXPIRING is recorded in the task's Scope and taken back by close().
      */
-    private enum State { ENTERED, EXPIRING, EXPIRED, EXITED }
+    private enum State {
+        ENTERED("active"), EXPIRING("expiring"), EXPIRED("expired"), EXITED("finished");
+
+        /* timeouts.py's _State values, for toString and error messages. */
+        private final String value;
+
+        State(String value) {
+            this.value = value;
+        }
+    }
 
     /* Threading: all fields loop only. */
     private final Task<?> task;
@@ -98,7 +107,7 @@ public final class Timeout implements AutoCloseable {
     public void reschedule(Double when) {
         loop.checkThread("reschedule");
         if (state != State.ENTERED) {
-            throw new IllegalStateException("Cannot change state of " + state.name().toLowerCase() + " Timeout");
+            throw new IllegalStateException("Cannot change state of " + state.value + " Timeout");
         }
         checkWhen(when);
         this.when = when;
@@ -178,8 +187,27 @@ public final class Timeout implements AutoCloseable {
         task.requestScopeCancel(scope);
     }
 
+    /**
+     * Returns asyncio's repr of the scope: {@code <Timeout [active] when=12.346>} (the deadline in loop seconds,
+     * rounded to milliseconds; {@code None} if there is none, {@code inf} if it is infinite) while it is
+     * active, else {@code <Timeout [expiring]>}, {@code <Timeout [expired]>} or {@code <Timeout [finished]>}.
+     * Loop thread (racy elsewhere).
+     */
     @Override
     public String toString() {
-        return "<Timeout [" + state.name().toLowerCase() + "] when=" + when + ">";
+        if (state != State.ENTERED) {
+            return "<Timeout [" + state.value + "]>";
+        }
+        return "<Timeout [active] when=" + (when == null ? "None" : pythonFloat(when)) + ">";
+    }
+
+    /* Python's repr(round(x, 3)): "12.346", "10.0", "inf", never Java's exponent notation. */
+    private static String pythonFloat(double x) {
+        if (Double.isInfinite(x)) {
+            return x > 0 ? "inf" : "-inf";
+        }
+        String plain = java.math.BigDecimal.valueOf(x).setScale(3, java.math.RoundingMode.HALF_EVEN)
+                .stripTrailingZeros().toPlainString();
+        return plain.contains(".") ? plain : plain + ".0";
     }
 }

@@ -858,6 +858,508 @@ class TaskGroupTest {
         };
     }
 
+    // ------------------------------------------------------------------ more ports of test_taskgroups.py
+
+    private static double now() {
+        return Async.getRunningLoop().time();
+    }
+
+    static final class MyExc extends RuntimeException {
+        MyExc() {
+            super("MyExc");
+        }
+    }
+
+    /* test_taskgroup_08/11/12's foo(): sleeps 10 s, and fails in its finally block (so also when cancelled). */
+    private static Coroutine<Void> failsInFinally(int[] ran) {
+        return () -> {
+            try {
+                Async.sleep(10);
+            } finally {
+                ran[0]++;
+                throw new ArithmeticException("/ by zero");
+            }
+        };
+    }
+
+    /* The CancelledError a task was cancelled with, as awaiting it raises it. */
+    private static CancelledError cancelledErrorOf(Task<?> t) {
+        Throwable outcome = org.assertj.core.api.Assertions.catchThrowable(t::await);
+        assertThat(outcome).isInstanceOf(CancelledError.class);
+        assertThat(t.cancelled()).isTrue();
+        return (CancelledError) outcome;
+    }
+
+    @Test
+    void taskgroup08() { // test_taskgroup_08
+        // python3.13: cancelled at 0.1, the five children fail in their finally blocks: r raises
+        // ExceptionGroup[5 x ZeroDivisionError] at 0.1 and is not cancelled. Java-forced (TaskGroup's javadoc):
+        // the body got the CancelledError at its await before any child failed, and close() cannot replace it,
+        // so r ends cancelled and the group (all five failures) is a suppressed exception of its CancelledError.
+        int[] ran = new int[1];
+        Loops.runVirtual(() -> {
+            Task<Void> r = Async.createTask(() -> {
+                try (TaskGroup g = new TaskGroup()) {
+                    for (int i = 0; i < 5; i++) {
+                        g.createTask(failsInFinally(ran));
+                    }
+                    Async.sleep(10);
+                }
+                return null;
+            });
+            Async.sleep(0.1);
+            assertThat(r.done()).isFalse();
+            r.cancel();
+            assertThat(cancelledErrorOf(r).getSuppressed()).singleElement().isInstanceOfSatisfying(ExceptionGroup.class,
+                    eg -> assertThat(eg.exceptions()).hasSize(5).allMatch(ArithmeticException.class::isInstance));
+            assertThat(now()).isEqualTo(0.1);
+            return null;
+        });
+        assertThat(ran[0]).isEqualTo(5);
+    }
+
+    private static void bodyFailsWhileChildrenRun(boolean sleepFirst) {
+        Loops.runVirtual(() -> {
+            List<Task<String>> t = new ArrayList<>();
+            assertThatThrownBy(() -> {
+                try (TaskGroup g = new TaskGroup()) {
+                    t.add(g.createTask(after(1, "42")));
+                    t.add(g.createTask(after(2, "11")));
+                    if (sleepFirst) {
+                        Async.sleep(0.1);
+                    }
+                    throw new ArithmeticException("/ by zero");
+                }
+            }).isExactlyInstanceOf(ArithmeticException.class);
+            assertThat(t).extracting(Task::result).containsExactly("42", "11");
+            assertThat(now()).isEqualTo(2.0);
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void taskgroup09() { // test_taskgroup_09
+        // python3.13: the body raises ZeroDivisionError after 0.1 s: ExceptionGroup[ZeroDivisionError] at 0.1,
+        // t1 and t2 cancelled. Java-forced (TaskGroup's javadoc): close() cannot see an exception the body throws
+        // itself, so it awaits the children (t1 42, t2 11) and the ArithmeticException leaves as is, at 2.0.
+        bodyFailsWhileChildrenRun(true);
+    }
+
+    @Test
+    void taskgroup10() { // test_taskgroup_10
+        // python3.13: as 09 without the sleep: ExceptionGroup[ZeroDivisionError] at once, t1 and t2 cancelled.
+        // Java-forced, as 09: the children finish (42, 11) and the ArithmeticException leaves at 2.0.
+        bodyFailsWhileChildrenRun(false);
+    }
+
+    @Test
+    void taskgroup11() { // test_taskgroup_11
+        // python3.13: an inner group of five failing-in-finally children, cancelled at 0.1: r raises
+        // ExceptionGroup[ExceptionGroup[5 x ZeroDivisionError]]. Java-forced, as 08: the inner group's failures
+        // are a suppressed ExceptionGroup of the CancelledError, which the (empty) outer group lets through.
+        int[] ran = new int[1];
+        Loops.runVirtual(() -> {
+            Task<Void> r = Async.createTask(() -> {
+                try (TaskGroup ignored = new TaskGroup()) {
+                    try (TaskGroup g2 = new TaskGroup()) {
+                        for (int i = 0; i < 5; i++) {
+                            g2.createTask(failsInFinally(ran));
+                        }
+                        Async.sleep(10);
+                    }
+                }
+                return null;
+            });
+            Async.sleep(0.1);
+            assertThat(r.done()).isFalse();
+            r.cancel();
+            assertThat(cancelledErrorOf(r).getSuppressed()).singleElement().isInstanceOfSatisfying(ExceptionGroup.class,
+                    eg -> assertThat(eg.exceptions()).hasSize(5).allMatch(ArithmeticException.class::isInstance));
+            assertThat(now()).isEqualTo(0.1);
+            return null;
+        });
+        assertThat(ran[0]).isEqualTo(5);
+    }
+
+    @Test
+    void taskgroup12() { // test_taskgroup_12
+        // python3.13: as 11, the outer group holding a sleeping child too: the same nested ExceptionGroup, the
+        // sleeper cancelled. Java-forced, as 11: CancelledError with the inner group suppressed; the sleeper
+        // is cancelled by the outer group's close(), which sees the cancellation from outside.
+        int[] ran = new int[1];
+        Loops.runVirtual(() -> {
+            List<Task<String>> sleeper = new ArrayList<>();
+            Task<Void> r = Async.createTask(() -> {
+                try (TaskGroup g1 = new TaskGroup()) {
+                    sleeper.add(g1.createTask(after(10, "slept")));
+                    try (TaskGroup g2 = new TaskGroup()) {
+                        for (int i = 0; i < 5; i++) {
+                            g2.createTask(failsInFinally(ran));
+                        }
+                        Async.sleep(10);
+                    }
+                }
+                return null;
+            });
+            Async.sleep(0.1);
+            assertThat(r.done()).isFalse();
+            r.cancel();
+            assertThat(cancelledErrorOf(r).getSuppressed()).singleElement().isInstanceOfSatisfying(ExceptionGroup.class,
+                    eg -> assertThat(eg.exceptions()).hasSize(5).allMatch(ArithmeticException.class::isInstance));
+            assertThat(sleeper.get(0).cancelled()).isTrue();
+            assertThat(now()).isEqualTo(0.1);
+            return null;
+        });
+        assertThat(ran[0]).isEqualTo(5);
+    }
+
+    @Test
+    void taskgroup14() { // test_taskgroup_14
+        // python3.13: the inner group's child fails at 0.1: ExceptionGroup[ExceptionGroup[ValueError(0.1)]] at
+        // 0.1, the outer group's 10 s child cancelled. Java-forced (TaskGroup's javadoc): the outer close() cannot
+        // see the inner group's ExceptionGroup leaving its body (the body could have caught it, as in
+        // nestedGroupsBothCancelled), so it awaits its child, which fails at 10: the inner group propagates,
+        // with the outer group's failure suppressed.
+        Loops.runVirtual(() -> {
+            Task<Void> r = Async.createTask(() -> {
+                try (TaskGroup g1 = new TaskGroup()) {
+                    g1.createTask(raiseAfter(10, new IllegalArgumentException("10")));
+                    try (TaskGroup g2 = new TaskGroup()) {
+                        g2.createTask(raiseAfter(0.1, new IllegalArgumentException("0.1")));
+                    }
+                }
+                return null;
+            });
+            Throwable outcome = org.assertj.core.api.Assertions.catchThrowable(r::await);
+            assertThat(outcome).isInstanceOfSatisfying(ExceptionGroup.class,
+                    eg -> assertThat(eg.exceptions()).singleElement().satisfies(e -> assertThat(e).hasMessage("0.1")));
+            // (an ExceptionGroup's members are its suppressed exceptions too, for the logs: leave them out)
+            assertThat(outcome.getSuppressed()).filteredOn(ExceptionGroup.class::isInstance).singleElement()
+                    .isInstanceOfSatisfying(ExceptionGroup.class, eg -> assertThat(eg.exceptions()).singleElement()
+                            .satisfies(e -> assertThat(e).hasMessage("10")));
+            assertThat(now()).isEqualTo(10.0);
+            return null;
+        });
+    }
+
+    @Test
+    void taskgroup18() { // test_taskgroup_18
+        // python3.13: the body turns the CancelledError into MyExc: ExceptionGroup[MyExc], NUM == 10, r failed
+        // (not cancelled). Java-forced (TaskGroup's javadoc): close() cannot see the body's own exception, so
+        // MyExc leaves as is; r failed with it (not cancelled), NUM == 10.
+        int[] num = new int[1];
+        Loops.runVirtual(() -> {
+            Task<Void> r = Async.createTask(() -> {
+                try (TaskGroup ignored = new TaskGroup()) {
+                    try {
+                        Async.sleep(10);
+                    } catch (CancelledError e) {
+                        num[0] += 10;
+                        throw new MyExc();
+                    }
+                }
+                return null;
+            });
+            Async.sleep(0.1);
+            assertThat(r.done()).isFalse();
+            r.cancel();
+            assertThatThrownBy(r::await).isInstanceOf(MyExc.class);
+            assertThat(r.cancelled()).isFalse();
+            return null;
+        });
+        assertThat(num[0]).isEqualTo(10);
+    }
+
+    /*
+     * test_taskgroup_19/20a/21a: a child fails at 0.1 while the body awaits in nested(), whose finally block
+     * raises. Java-forced (TaskGroup's javadoc): the child's failure reaches the body as the ExceptionGroup at
+     * nested()'s await, and Java's finally replaces it with its own exception, which leaves the group as is.
+     */
+    private static void childFailsWhileNestedRaisesInFinally(Throwable childFailure, Throwable finallyFailure) {
+        List<String> seen = new ArrayList<>();
+        Loops.runVirtual(() -> {
+            Task<Void> r = Async.createTask(() -> {
+                try (TaskGroup g = new TaskGroup()) {
+                    g.createTask(() -> {
+                        Async.sleep(0.1);
+                        throw io.asyncruntime.internal.Throwables.sneakyThrow(childFailure);
+                    });
+                    try { // nested()
+                        Async.sleep(10);
+                    } catch (ExceptionGroup eg) {
+                        seen.add("nested() got " + eg.exceptions().stream().map(e -> e.getClass().getSimpleName()).toList());
+                        throw eg;
+                    } finally {
+                        throw io.asyncruntime.internal.Throwables.sneakyThrow(finallyFailure);
+                    }
+                }
+            });
+            assertThatThrownBy(r::await).isSameAs(finallyFailure);
+            assertThat(now()).isEqualTo(0.1);
+            return null;
+        });
+        assertThat(seen).containsExactly("nested() got [" + childFailure.getClass().getSimpleName() + "]");
+    }
+
+    @Test
+    void taskgroup19() { // test_taskgroup_19
+        // python3.13: ExceptionGroup[ZeroDivisionError, MyExc] at 0.1. Java-forced: MyExc, the child's failure
+        // having reached nested() as the group (see above).
+        childFailsWhileNestedRaisesInFinally(new ArithmeticException("/ by zero"), new MyExc());
+    }
+
+    @Test
+    void taskgroup20a() { // test_taskgroup_20a
+        // python3.13: nested() raises MyBaseExc (a BaseException): BaseExceptionGroup[ZeroDivisionError,
+        // MyBaseExc]. Java has no BaseException; its analogue, an Error, leaves as 19's MyExc does.
+        childFailsWhileNestedRaisesInFinally(new ArithmeticException("/ by zero"), new FatalError());
+    }
+
+    @Test
+    void taskgroup21a() { // test_taskgroup_21a
+        // python3.13: the child raises MyBaseExc, nested() TypeError: BaseExceptionGroup[MyBaseExc, TypeError].
+        // Java: the child's Error is collected like any failure (see aChildsErrorIsCollectedLikeAnyOtherFailure)
+        // and reaches nested() in the group; its finally's exception (TypeError's analogue) leaves as is.
+        childFailsWhileNestedRaisesInFinally(new FatalError(), new IllegalArgumentException("TypeError"));
+    }
+
+    private static int tasksIn(TaskGroup g) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(" tasks=(\\d+)").matcher(g.toString());
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    }
+
+    @Test
+    void taskgroup23() { // test_taskgroup_23: finished children leave the group (read from its repr)
+        // python3.13: fewer than 5 tasks held after the sixth 0.1 s step (4 there), none after 1.35 s more.
+        Loops.runVirtual(() -> {
+            try (TaskGroup g = new TaskGroup()) {
+                for (int count = 0; count < 10; count++) {
+                    Async.sleep(0.1);
+                    g.createTask(after(0.3, null));
+                    if (count == 5) {
+                        assertThat(tasksIn(g)).isBetween(1, 4);
+                    }
+                }
+                Async.sleep(1.35);
+                assertThat(tasksIn(g)).isZero();
+                assertThat(g).hasToString("<TaskGroup entered>");
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void taskgroupTaskName() { // test_taskgroup_task_name
+        Loops.runVirtual(() -> {
+            try (TaskGroup g = new TaskGroup()) {
+                Task<String> t = g.createTask(after(0, null), "yolo");
+                assertThat(t.getName()).isEqualTo("yolo");
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void taskgroupTaskContext() { // test_taskgroup_task_context
+        // python3.13: create_task(coro, context=ctx) runs the child in ctx itself: ctx.get(cvar) None, 1, 2.
+        ContextVar<Integer> cvar = new ContextVar<>("cvar");
+        Loops.runVirtual(() -> {
+            try (TaskGroup g = new TaskGroup()) {
+                Context ctx = Context.copyContext();
+                assertThat(ctx.get(cvar, null)).isNull();
+                Task<Void> t1 = g.createTask(setAfterYield(cvar, 1), null, ctx);
+                t1.await();
+                assertThat(ctx.get(cvar, null)).isEqualTo(1);
+                Task<Void> t2 = g.createTask(setAfterYield(cvar, 2), null, ctx);
+                t2.await();
+                assertThat(ctx.get(cvar, null)).isEqualTo(2);
+                assertThat(t2.getContext()).isSameAs(ctx);
+            }
+            assertThat(cvar.get(null)).isNull(); // the creator's own context is untouched
+            return null;
+        });
+    }
+
+    private static Coroutine<Void> setAfterYield(ContextVar<Integer> cvar, int value) {
+        return () -> {
+            Async.sleep(0);
+            cvar.set(value);
+            return null;
+        };
+    }
+
+    static final class CustomException extends RuntimeException {
+        CustomException(String message) {
+            super(message);
+        }
+    }
+
+    @Test
+    void taskgroupContextManagerExitRaises() { // test_taskgroup_context_manager_exit_raises (gh-95289)
+        // python3.13: a child fails at once while an async context manager inside the group raises on exit:
+        // except* CustomException sees both (child, db), and cancelling() is 0. Java's context manager is a
+        // resource whose close() throws: the group's ExceptionGroup (the child's) is raised at the body's await,
+        // the resource's failure is suppressed onto it, and cancelling() is 0.
+        Loops.runVirtual(() -> {
+            Task<Void> main = Async.createTask(() -> {
+                Throwable caught = null;
+                try (TaskGroup tg = new TaskGroup(); AutoCloseable database = () -> {
+                    throw new CustomException("db");
+                }) {
+                    tg.createTask(() -> {
+                        throw new CustomException("child");
+                    });
+                    Async.sleep(1);
+                } catch (ExceptionGroup eg) {
+                    caught = eg;
+                }
+                assertThat(cancelling()).isZero();
+                assertThat(caught).isInstanceOfSatisfying(ExceptionGroup.class,
+                        eg -> assertThat(eg.exceptions()).singleElement().satisfies(e -> assertThat(e).hasMessage("child")));
+                // (an ExceptionGroup's members are its suppressed exceptions too, for the logs)
+                assertThat(caught.getSuppressed()).extracting(Throwable::getMessage).containsExactlyInAnyOrder("child", "db");
+                return null;
+            });
+            main.await();
+            return null;
+        });
+    }
+
+    @Test
+    void taskgroupAlreadyEntered() { // test_taskgroup_already_entered
+        // Not applicable as such: a TaskGroup is entered when it is made, so no second entry exists (asyncio:
+        // RuntimeError "has already been entered"). The Java analogue is a second try-with-resources over the
+        // open group: its close() ends the group there (awaiting the children), the group then refuses new
+        // tasks as finished, and the first close() does nothing.
+        Loops.runVirtual(() -> {
+            Task<String> child;
+            try (TaskGroup tg = new TaskGroup()) {
+                child = tg.createTask(after(1, "child"));
+                try (TaskGroup again = tg) {
+                    assertThat(again).hasToString("<TaskGroup tasks=1 entered>");
+                }
+                assertThat(child.result()).isEqualTo("child");
+                assertThatThrownBy(() -> tg.createTask(after(1, "late"))).isInstanceOf(IllegalStateException.class)
+                        .hasMessage("TaskGroup <TaskGroup entered> is finished");
+            }
+            assertThat(now()).isEqualTo(1.0);
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void taskgroupDoubleEnter() { // test_taskgroup_double_enter
+        // Not applicable as such (asyncio: entering a used group again raises "has already been entered"); the
+        // Java analogue is closing twice: the second close() does nothing, and does not raise the group's
+        // ExceptionGroup again.
+        Loops.runVirtual(() -> {
+            TaskGroup tg = new TaskGroup();
+            tg.createTask(raiseAfter(0, new IllegalStateException("RuntimeError")));
+            assertThatThrownBy(tg::close).isInstanceOf(ExceptionGroup.class);
+            tg.close();
+            assertThat(tg).hasToString("<TaskGroup errors=1 cancelling>");
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void taskgroupNotEntered() { // test_taskgroup_not_entered
+        // Not applicable as such: a group exists only entered (asyncio: create_task on a group not yet entered
+        // raises "has not been entered" and closes the coroutine). The Java analogue: a new group takes tasks at
+        // once, and a finished one refuses them without ever calling the coroutine.
+        Loops.runVirtual(() -> {
+            boolean[] called = new boolean[1];
+            TaskGroup tg = new TaskGroup();
+            assertThat(tg).hasToString("<TaskGroup entered>");
+            Task<String> t = tg.createTask(after(0, "at once"));
+            tg.close();
+            assertThat(t.result()).isEqualTo("at once");
+            assertThatThrownBy(() -> tg.createTask(() -> called[0] = true)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is finished");
+            Async.sleep(0);
+            assertThat(called[0]).isFalse();
+            return null;
+        });
+    }
+
+    @Test
+    void taskgroupWithoutParentTask() { // test_taskgroup_without_parent_task
+        // python3.13: entering a group outside a task raises RuntimeError "...cannot determine the parent task";
+        // the group then refuses tasks. Here the constructor (the entry) refuses, so no group object exists.
+        EventLoop loop = Loops.virtual();
+        List<Throwable> seen = new ArrayList<>();
+        loop.callSoon(() -> {
+            try {
+                new TaskGroup();
+            } catch (IllegalStateException e) {
+                seen.add(e);
+            }
+        });
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        loop.close();
+        assertThat(seen).singleElement().satisfies(e -> assertThat(e).hasMessageContaining("parent task"));
+    }
+
+    @Test
+    void coroClosedWhenTgClosed() { // test_coro_closed_when_tg_closed
+        // python3.13: create_task after the group finished raises "TaskGroup <TaskGroup entered> is finished" and
+        // closes the coroutine. Here: the same message; the coroutine is never called and no task is made.
+        Loops.runVirtual(() -> {
+            boolean[] called = new boolean[1];
+            TaskGroup tg;
+            try (TaskGroup g = new TaskGroup()) {
+                tg = g;
+            }
+            int before = Async.allTasks().size();
+            assertThatThrownBy(() -> tg.createTask(() -> called[0] = true)).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("TaskGroup <TaskGroup entered> is finished");
+            assertThat(Async.allTasks()).hasSize(before);
+            Async.sleep(0);
+            assertThat(called[0]).isFalse();
+            return null;
+        });
+    }
+
+    @Test
+    void errorAndCancel() { // test_error_and_cancel
+        // python3.13: the child fails right after the parent was cancelled from outside: the body's group
+        // raises ExceptionGroup[RuntimeError] (cancelling() 1 in except* and after it), the next sleep raises
+        // CancelledError, and the task ends cancelled.
+        Loops.runVirtual(() -> {
+            List<String> seen = new ArrayList<>();
+            Future<Void> event = Async.getRunningLoop().createFuture();
+            Task<Void> t = Async.createTask(() -> {
+                try (TaskGroup tg = new TaskGroup()) {
+                    tg.createTask(() -> {
+                        event.setResult(null);
+                        Async.sleep(0);
+                        throw new IllegalStateException("RuntimeError");
+                    });
+                    Async.sleep(1);
+                    seen.add("sleep in group not cancelled");
+                } catch (ExceptionGroup eg) {
+                    seen.add("group, cancelling " + cancelling());
+                }
+                seen.add("after, cancelling " + cancelling());
+                Async.sleep(1);
+                seen.add("sleep after group not cancelled");
+                return null;
+            });
+            event.await();
+            assertThat(t.cancelling()).isZero();
+            t.cancel();
+            assertThat(t.cancelling()).isEqualTo(1);
+            assertThatThrownBy(t::await).isInstanceOf(CancelledError.class);
+            assertThat(t.cancelled()).isTrue();
+            assertThat(seen).containsExactly("group, cancelling 1", "after, cancelling 1");
+            return null;
+        });
+    }
+
     @Test
     void misuseIsAClearError() {
         Loops.runVirtual(() -> {

@@ -627,6 +627,314 @@ class TimeoutTest {
         });
     }
 
+    // ------------------------------------------------------------------ more ports of test_timeouts.py
+
+    /* test_foreign_exception_on_timeout_2's block, recording what the sleep in the inner finally raised. */
+    private static Void foreignExceptionOnTimeout2Body(List<String> seen) {
+        try {
+            try {
+                throw new IllegalArgumentException("ValueError");
+            } finally {
+                try {
+                    Async.sleep(1);
+                } catch (RuntimeException e) {
+                    seen.add("sleep raised " + e.getClass().getSimpleName());
+                    throw e;
+                }
+            }
+        } finally {
+            try {
+                throw new IllegalStateException("KeyError");
+            } finally {
+                throw new ArithmeticException("/ by zero");
+            }
+        }
+    }
+
+    @Test
+    void foreignExceptionOnTimeout2() { // test_foreign_exception_on_timeout_2
+        // python3.13: the sleep raises CancelledError at 0.01; ZeroDivisionError propagates (its __context__
+        // chain: KeyError, then TimeoutError caused by that CancelledError); the scope expired, cancelling() 0.
+        // Java has no __context__ chain: the ArithmeticException propagates. In the try-with-resources form the
+        // sleep raises TimeoutError (the documented Java-forced difference); in the body form CancelledError,
+        // as in asyncio.
+        Loops.runVirtual(() -> {
+            List<String> seen = new ArrayList<>();
+            Timeout[] cm = new Timeout[1];
+            assertThatThrownBy(() -> {
+                try (Timeout t = Async.timeout(Duration.ofMillis(10))) {
+                    cm[0] = t;
+                    foreignExceptionOnTimeout2Body(seen);
+                }
+            }).isInstanceOf(ArithmeticException.class);
+            assertThat(cm[0].expired()).isTrue();
+            assertThat(now()).isEqualTo(0.01);
+            assertThat(cancelling()).isZero();
+            assertThatThrownBy(() -> Async.timeout(Duration.ofMillis(10), () -> foreignExceptionOnTimeout2Body(seen)))
+                    .isInstanceOf(ArithmeticException.class);
+            assertThat(seen).containsExactly("sleep raised TimeoutError", "sleep raised CancelledError");
+            assertThat(now()).isEqualTo(0.02);
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void nestedTimeoutsConcurrent() { // test_nested_timeouts_concurrent
+        // The step runs 10 ms (the virtual clock is moved inside it) past the outer 2 ms deadline; the inner
+        // one (100 ms) is not due. python3.13: the inner block sees CancelledError, the outer scope raises
+        // TimeoutError; outer expired, inner not (finished). Try-with-resources (the documented Java-forced
+        // difference): the inner block sees the outer scope's TimeoutError. Body form: exactly asyncio's.
+        ManualClock clock = new ManualClock();
+        EventLoop loop = EventLoop.builder().clock(clock).build();
+        try {
+            loop.runUntilComplete(() -> {
+                List<String> seen = new ArrayList<>();
+                Timeout[] cm = new Timeout[2];
+                assertThatThrownBy(() -> {
+                    try (Timeout outer = Async.timeout(Duration.ofMillis(2))) {
+                        cm[0] = outer;
+                        try (Timeout inner = Async.timeout(Duration.ofMillis(100))) {
+                            cm[1] = inner;
+                            clock.advance(Duration.ofMillis(10)); // "pretend we crunch some numbers"
+                            Async.sleep(1);
+                        } catch (RuntimeException e) {
+                            seen.add("inner block got " + e.getClass().getSimpleName());
+                            throw e;
+                        }
+                    }
+                }).isInstanceOf(TimeoutError.class);
+                assertThat(cm[0].expired()).isTrue();
+                assertThat(cm[1].expired()).isFalse();
+                assertThat(cm[1]).hasToString("<Timeout [finished]>");
+                assertThat(cancelling()).isZero();
+
+                assertThatThrownBy(() -> Async.timeout(Duration.ofMillis(2), () -> {
+                    try {
+                        return Async.timeout(Duration.ofMillis(100), () -> {
+                            clock.advance(Duration.ofMillis(10));
+                            return Async.sleep(Duration.ofSeconds(1), "slept");
+                        });
+                    } catch (RuntimeException e) {
+                        seen.add("inner body form got " + e.getClass().getSimpleName());
+                        throw e;
+                    }
+                })).isInstanceOf(TimeoutError.class);
+                assertThat(seen).containsExactly("inner block got TimeoutError", "inner body form got CancelledError");
+                assertThat(cancelling()).isZero();
+                return null;
+            });
+        } finally {
+            loop.close();
+        }
+    }
+
+    @Test
+    void reprActive() { // test_repr_active
+        // python3.13: <Timeout [active] when=8892.617> (loop seconds rounded to milliseconds).
+        Loops.runVirtual(() -> {
+            try (Timeout cm = Async.timeout(Duration.ofSeconds(10))) {
+                assertThat(cm).hasToString("<Timeout [active] when=10.0>");
+            }
+            try (Timeout cm = Async.timeout(Duration.ofNanos(1_234_560_000L))) {
+                assertThat(cm).hasToString("<Timeout [active] when=1.235>");
+            }
+            try (Timeout cm = Async.timeout(Duration.ofSeconds(-11))) {
+                assertThat(cm).hasToString("<Timeout [active] when=-11.0>");
+                cm.reschedule(1e10);
+                assertThat(cm).hasToString("<Timeout [active] when=10000000000.0>"); // never Java's 1.0E10
+            }
+            try (Timeout cm = Async.timeoutAt(Double.POSITIVE_INFINITY)) {
+                assertThat(cm).hasToString("<Timeout [active] when=inf>");
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void reprExpired() { // test_repr_expired
+        // python3.13: <Timeout [expired]> after the block; <Timeout [expiring]> inside it once the deadline passed.
+        Loops.runVirtual(() -> {
+            Timeout[] cm = new Timeout[1];
+            List<String> inside = new ArrayList<>();
+            assertThatThrownBy(() -> {
+                try (Timeout t = Async.timeout(Duration.ofMillis(10))) {
+                    cm[0] = t;
+                    try {
+                        Async.sleep(10);
+                    } catch (TimeoutError e) {
+                        inside.add(t.toString());
+                        throw e;
+                    }
+                }
+            }).isInstanceOf(TimeoutError.class);
+            assertThat(inside).containsExactly("<Timeout [expiring]>");
+            assertThat(cm[0]).hasToString("<Timeout [expired]>");
+            return null;
+        });
+    }
+
+    @Test
+    void reprFinished() { // test_repr_finished
+        Loops.runVirtual(() -> {
+            Timeout cm;
+            try (Timeout t = Async.timeout(Duration.ofSeconds(10))) {
+                cm = t;
+                Async.sleep(0);
+            }
+            assertThat(cm).hasToString("<Timeout [finished]>");
+            return null;
+        });
+    }
+
+    @Test
+    void reprDisabled() { // test_repr_disabled
+        Loops.runVirtual(() -> {
+            try (Timeout cm = Async.timeout(null)) {
+                assertThat(cm).hasToString("<Timeout [active] when=None>");
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void timeoutAlreadyEntered() { // test_timeout_already_entered
+        // Not applicable as such: a Timeout is entered when it is made (asyncio: entering it again raises
+        // "has already been entered"). The Java analogue is a second try-with-resources over the open scope:
+        // its close() ends the scope there, so the deadline no longer applies, and the first close() does
+        // nothing.
+        Loops.runVirtual(() -> {
+            try (Timeout cm = Async.timeout(Duration.ofMillis(10))) {
+                try (Timeout again = cm) {
+                    assertThat(again).hasToString("<Timeout [active] when=0.01>");
+                }
+                assertThat(cm).hasToString("<Timeout [finished]>");
+                Async.sleep(1); // past the old deadline
+                assertThat(cm.expired()).isFalse();
+            }
+            assertThat(now()).isEqualTo(1.0);
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void timeoutDoubleEnter() { // test_timeout_double_enter
+        // Not applicable as such (asyncio: entering a used scope again raises "has already been entered"); the
+        // Java analogue is closing twice: the second close() does nothing, for a finished scope and for an
+        // expired one (whose cancellation is taken back once, so cancelling() stays 0).
+        Loops.runVirtual(() -> {
+            Timeout finished = Async.timeout(Duration.ofMillis(10));
+            finished.close();
+            finished.close();
+            assertThat(finished).hasToString("<Timeout [finished]>");
+            Timeout expired = Async.timeout(Duration.ofMillis(10));
+            assertThatThrownBy(() -> Async.sleep(1)).isInstanceOf(TimeoutError.class);
+            expired.close();
+            expired.close();
+            assertThat(expired).hasToString("<Timeout [expired]>");
+            assertThat(cancelling()).isZero();
+            Async.sleep(0.1); // nothing pending for this task any more
+            return null;
+        });
+    }
+
+    @Test
+    void timeoutFinished() { // test_timeout_finished
+        Loops.runVirtual(() -> {
+            Timeout cm;
+            try (Timeout t = Async.timeout(Duration.ofMillis(10))) {
+                cm = t;
+            }
+            assertThatThrownBy(() -> cm.reschedule(0.02)).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("Cannot change state of finished Timeout");
+            return null;
+        });
+    }
+
+    @Test
+    void timeoutNotEntered() { // test_timeout_not_entered
+        // Not applicable as such: asyncio.timeout() makes a <Timeout [created]> that refuses reschedule() until
+        // entered ("has not been entered"); Async.timeout() enters the scope at once, so it is active and
+        // reschedule() works straight away.
+        Loops.runVirtual(() -> {
+            Timeout cm = Async.timeout(Duration.ofMillis(10));
+            try (cm) {
+                assertThat(cm).hasToString("<Timeout [active] when=0.01>");
+                cm.reschedule(0.02);
+                assertThat(cm.when()).isEqualTo(0.02);
+                assertThatThrownBy(() -> Async.sleep(1)).isInstanceOf(TimeoutError.class);
+            }
+            assertThat(now()).isEqualTo(0.02);
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    /* test_timeout_taskgroup's group: a child that fails in cleanup, and a body that awaits in a finally. */
+    private static Void groupWithAChildFailingInCleanup(List<String> seen) {
+        try (TaskGroup tg = new TaskGroup()) {
+            tg.createTask(() -> {
+                try {
+                    Async.sleep(2);
+                } catch (RuntimeException e) {
+                    seen.add("child sleep " + e.getClass().getSimpleName());
+                    throw e;
+                } finally {
+                    throw new ArithmeticException("/ by zero"); // crash in cleanup
+                }
+            });
+            try {
+                throw new IllegalArgumentException("ValueError");
+            } finally {
+                try {
+                    Async.sleep(1);
+                } catch (RuntimeException e) {
+                    seen.add("body sleep " + e.getClass().getSimpleName());
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Test
+    void timeoutTaskgroup() { // test_timeout_taskgroup
+        // python3.13: timeout(0.01) around a group whose child fails in cleanup: the body's and the child's
+        // sleeps raise CancelledError, and ExceptionGroup[ZeroDivisionError] propagates (TimeoutError only in
+        // its __context__ chains); the scope expired, cancelling() 0. Java-forced (see Timeout and TaskGroup):
+        // the body's await already raised the cancellation (TimeoutError in the try-with-resources form), which
+        // close() cannot replace, so that propagates with the group's ExceptionGroup suppressed. The body form
+        // gives the body CancelledError, as asyncio, and the call raises TimeoutError, the group still
+        // suppressed on the way (the group's close() is a try-with-resources one).
+        Loops.runVirtual(() -> {
+            List<String> seen = new ArrayList<>();
+            Timeout[] cm = new Timeout[1];
+            Throwable outcome = org.assertj.core.api.Assertions.catchThrowable(() -> {
+                try (Timeout t = Async.timeout(Duration.ofMillis(10))) {
+                    cm[0] = t;
+                    groupWithAChildFailingInCleanup(seen);
+                }
+            });
+            assertThat(outcome).isInstanceOf(TimeoutError.class);
+            assertThat(outcome.getSuppressed()).singleElement().isInstanceOfSatisfying(ExceptionGroup.class,
+                    eg -> assertThat(eg.exceptions()).singleElement().isInstanceOf(ArithmeticException.class));
+            assertThat(cm[0].expired()).isTrue();
+            assertThat(now()).isEqualTo(0.01);
+            assertThat(cancelling()).isZero();
+
+            Throwable bodyForm = org.assertj.core.api.Assertions.catchThrowable(() -> Async.timeout(Duration.ofMillis(10),
+                    () -> groupWithAChildFailingInCleanup(seen)));
+            assertThat(bodyForm).isInstanceOf(TimeoutError.class).hasCauseInstanceOf(CancelledError.class);
+            assertThat(bodyForm.getCause().getSuppressed()).singleElement().isInstanceOfSatisfying(ExceptionGroup.class,
+                    eg -> assertThat(eg.exceptions()).singleElement().isInstanceOf(ArithmeticException.class));
+            assertThat(seen).containsExactly("body sleep TimeoutError", "child sleep CancelledError",
+                    "body sleep CancelledError", "child sleep CancelledError");
+            assertThat(now()).isEqualTo(0.02);
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
     // The body form, Async.timeout(delay, body): asyncio's rules exactly, nested scopes included.
 
     @Test
