@@ -34,9 +34,12 @@ import java.util.Set;
  * {@code close()} cannot replace the exception that leaves its try block. So what is raised is decided at
  * that await: a child that fails only while being cancelled, after the body already got a
  * {@link CancelledError} from outside, is reported as a suppressed exception of that {@link CancelledError}
- * (asyncio raises the group). {@code close()} cannot see an exception that the body throws itself, so the
- * children are then awaited (not cancelled) before it propagates, and it is not added to the group; and if
- * the body catches the {@link ExceptionGroup} raised into it, {@code close()} does not raise it again.
+ * (asyncio raises the group); so is one failing while a timeout's {@link TimeoutError} leaves the body. A child
+ * that has failed by the time the body's await raises counts, even if its done callback has not run yet.
+ * {@code close()} cannot see an exception that the body throws itself (nor an inner group's
+ * {@link ExceptionGroup} leaving it), so the children are then awaited (not cancelled) before it propagates,
+ * and it is not added to the group; and if the body catches the {@link ExceptionGroup} raised into it,
+ * {@code close()} does not raise it again.
  * Java has no analogue of asyncio's {@code KeyboardInterrupt}/{@code SystemExit} (an interrupt or
  * {@code System.exit} raises nothing in a coroutine), so a child's {@link Error} is collected in the group like
  * any other failure.
@@ -266,6 +269,8 @@ public final class TaskGroup implements AutoCloseable {
      * appear only when non-zero and {@code cancelling} (shutting down after a failure or a cancellation) else
      * {@code entered} (a group is entered when it is made, and stays so after close, as in asyncio). Loop
      * thread (racy elsewhere).
+     *
+     * @return the repr, as described
      */
     @Override
     public String toString() {

@@ -192,6 +192,8 @@ public final class Timeout implements AutoCloseable {
      * rounded to milliseconds; {@code None} if there is none, {@code inf} if it is infinite) while it is
      * active, else {@code <Timeout [expiring]>}, {@code <Timeout [expired]>} or {@code <Timeout [finished]>}.
      * Loop thread (racy elsewhere).
+     *
+     * @return the repr, as described
      */
     @Override
     public String toString() {
