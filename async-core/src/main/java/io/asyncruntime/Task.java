@@ -60,8 +60,9 @@ public class Task<T> extends Future<T> {
      *          at the await itself because a Java close() cannot replace what leaves its try block. A waitFor
      *          scope judges the same way but converts on its own way out, so CancelledError is raised as is;
      *        - a TaskGroup with failed children (those done by now count, their done callbacks pending or
-     *          not) raises its ExceptionGroup: errors have priority over a cancellation. A group in its close() catches the CancelledError its own await raises and,
-     *          once its children are done and its scope is closed, hands it to the scopes outside to judge;
+     *          not) raises its ExceptionGroup: errors have priority over a cancellation. A group in its
+     *          close() catches the CancelledError its own await raises and, once its children are done and
+     *          its scope is closed, hands it to the scopes outside to judge;
      *        - no scope owns it: the CancelledError itself.
      *   3. otherwise the awaited future's own outcome.
      * Counts: numCancelsRequested is cancel() calls not undone by uncancel(); every scope records it at entry,
