@@ -1,5 +1,7 @@
 package io.asyncruntime;
 
+import io.asyncruntime.internal.Throwables;
+
 /**
  * A deadline for a block of code in a task: asyncio's {@code asyncio.timeout()} scope, for try-with-resources.
  *
@@ -181,5 +183,18 @@ public final class Timeout implements AutoCloseable {
     @Override
     public String toString() {
         return "<Timeout [" + state.name().toLowerCase() + "] when=" + when + ">";
+    }
+
+    /* The body inside an open scope that converts on its way out, as timeouts.py's __aexit__ does. */
+    static <T> T runBody(Timeout scope, Coroutine<T> body) {
+        T value;
+        try {
+            value = body.call();
+        } catch (Throwable e) {
+            TimeoutError timedOut = scope.exit(e);
+            throw Throwables.sneakyThrow(timedOut != null ? timedOut : e);
+        }
+        scope.exit(null);
+        return value;
     }
 }
