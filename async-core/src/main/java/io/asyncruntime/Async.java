@@ -5,7 +5,6 @@ import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -349,35 +348,8 @@ public final class Async {
      * @throws IllegalArgumentException if {@code aw} is neither an {@link Awaitable} nor a {@link Coroutine}
      * @throws IllegalStateException outside a loop
      */
-    @SuppressWarnings("unchecked")
     public static <T> Future<T> shield(Object aw) {
-        Future<T> inner = ensureFuture(Objects.requireNonNull(aw, "aw"));
-        if (inner.done()) {
-            return inner;
-        }
-        Future<T> outer = inner.loop.createFuture();
-        Consumer<Future<T>> innerDone = f -> {
-            if (outer.cancelled()) {
-                if (!f.cancelled()) {
-                    f.exception(); // retrieved: the caller gave up on it on purpose
-                }
-                return;
-            }
-            if (f.cancelled()) {
-                outer.cancel();
-            } else if (f.exception() != null) {
-                outer.finishWithException(f.exception());
-            } else {
-                outer.finishWithResult(f.result());
-            }
-        };
-        inner.addDoneCallback(innerDone);
-        outer.addDoneCallback(f -> {
-            if (!inner.done()) {
-                inner.removeDoneCallback(innerDone);
-            }
-        });
-        return outer;
+        return Shield.shield(aw);
     }
 
     /**
@@ -402,58 +374,8 @@ public final class Async {
      * @throws CancelledError if the waiting task is cancelled meanwhile
      * @throws IllegalStateException outside a task
      */
-    @SuppressWarnings("unchecked")
     public static <T> T waitFor(Object aw, Duration timeout) {
-        Objects.requireNonNull(aw, "aw");
-        EventLoop loop = EventLoop.runningLoopOrThrow();
-        loop.currentTaskForAwait();
-        if (timeout == null) {
-            return awaitAny(aw);
-        }
-        long nanos = EventLoop.dueInNanos(timeout, "timeout");
-        if (nanos <= 0) {
-            Future<T> f = ensureFuture(aw);
-            if (f.done()) {
-                return f.result();
-            }
-            cancelAndWait(f);
-            try {
-                return f.result();
-            } catch (CancelledError e) {
-                TimeoutError te = new TimeoutError("waitFor() timed out");
-                te.initCause(e);
-                throw te;
-            }
-        }
-        return runScoped(new Timeout(loop.deadlineAfter(nanos) / 1e9, false), () -> awaitAny(aw));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T awaitAny(Object aw) {
-        if (aw instanceof Coroutine<?> c) {
-            return (T) await(c);
-        }
-        if (aw instanceof Awaitable<?> a) {
-            return (T) a.await();
-        }
-        throw new IllegalArgumentException("A Future, a Coroutine or an Awaitable is required, got " + aw.getClass().getName());
-    }
-
-    /* Cancels f and waits until it is done, however the waiting task is woken meanwhile (CPython's _cancel_and_wait). */
-    private static void cancelAndWait(Future<?> f) {
-        Future<Void> waiter = f.loop.createFuture();
-        Consumer<Future<?>> release = x -> {
-            if (!waiter.done()) {
-                waiter.finishWithResult(null);
-            }
-        };
-        Waiting.addCallback(f, release);
-        try {
-            f.cancel();
-            waiter.await();
-        } finally {
-            Waiting.removeCallback(f, release);
-        }
+        return WaitFor.waitFor(aw, timeout);
     }
 
     /**
@@ -535,53 +457,7 @@ public final class Async {
      * @throws IllegalStateException if no loop runs in this thread
      */
     public static <T> Future<T> wrapFuture(java.util.concurrent.Future<T> source) {
-        Objects.requireNonNull(source, "source");
-        EventLoop loop = EventLoop.runningLoopOrThrow();
-        Future<T> target;
-        if (source instanceof CompletableFuture<T> cf) {
-            target = loop.createFuture();
-            loop.externalWorkStarted();
-            cf.whenComplete((value, error) -> {
-                EventLoop.Completion copy = () -> {
-                    loop.externalWorkDone();
-                    copyOutcome(value, error, target);
-                };
-                if (loop.inLoop()) {
-                    copy.run();
-                } else {
-                    loop.submitThreadsafe(copy); // a closed loop runs it here: the future is answered all the same
-                }
-            });
-        } else {
-            target = loop.runInExecutor(null, () -> {
-                try {
-                    return source.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw Throwables.sneakyThrow(e.getCause());
-                }
-            });
-        }
-        target.addDoneCallback(f -> {
-            if (f.cancelled()) {
-                source.cancel(true);
-            }
-        });
-        return target;
-    }
-
-    private static <T> void copyOutcome(T value, Throwable error, Future<T> target) {
-        if (target.done()) {
-            return;
-        }
-        Throwable cause = error instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
-                ? ce.getCause() : error;
-        if (cause instanceof java.util.concurrent.CancellationException) {
-            target.cancel();
-        } else if (cause != null) {
-            target.finishWithException(cause);
-        } else {
-            target.finishWithResult(value);
-        }
+        return JdkFutureBridge.wrapFuture(source);
     }
 
     /**
@@ -639,7 +515,7 @@ public final class Async {
     public static <T> T timeout(Duration delay, Coroutine<T> body) {
         Objects.requireNonNull(body, "body");
         EventLoop loop = EventLoop.runningLoopOrThrow();
-        return runScoped(new Timeout(delay == null ? null : loop.time() + delay.getSeconds() + delay.getNano() / 1e9,
+        return Timeout.runBody(new Timeout(delay == null ? null : loop.time() + delay.getSeconds() + delay.getNano() / 1e9,
                 false), body);
     }
 
@@ -662,20 +538,7 @@ public final class Async {
      */
     public static <T> T timeoutAt(double when, Coroutine<T> body) {
         Objects.requireNonNull(body, "body");
-        return runScoped(new Timeout(when, false), body);
-    }
-
-    /* The body inside an open scope that converts on its way out, as timeouts.py's __aexit__ does. */
-    private static <T> T runScoped(Timeout scope, Coroutine<T> body) {
-        T value;
-        try {
-            value = body.call();
-        } catch (Throwable e) {
-            TimeoutError timedOut = scope.exit(e);
-            throw Throwables.sneakyThrow(timedOut != null ? timedOut : e);
-        }
-        scope.exit(null);
-        return value;
+        return Timeout.runBody(new Timeout(when, false), body);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.asyncruntime;
 
+import io.asyncruntime.internal.Throwables;
+
 /**
  * A deadline for a block of code in a task: asyncio's {@code asyncio.timeout()} scope, for try-with-resources.
  *
@@ -211,5 +213,18 @@ public final class Timeout implements AutoCloseable {
         String plain = java.math.BigDecimal.valueOf(x).setScale(3, java.math.RoundingMode.HALF_EVEN)
                 .stripTrailingZeros().toPlainString();
         return plain.contains(".") ? plain : plain + ".0";
+    }
+
+    /* The body inside an open scope that converts on its way out, as timeouts.py's __aexit__ does. */
+    static <T> T runBody(Timeout scope, Coroutine<T> body) {
+        T value;
+        try {
+            value = body.call();
+        } catch (Throwable e) {
+            TimeoutError timedOut = scope.exit(e);
+            throw Throwables.sneakyThrow(timedOut != null ? timedOut : e);
+        }
+        scope.exit(null);
+        return value;
     }
 }
