@@ -76,6 +76,9 @@ public class Task<T> extends Future<T> {
     private int numCancelsRequested;
     /* Threading: loop only (the task's own code). The open Timeout and TaskGroup scopes, innermost last. */
     private ArrayList<Scope> scopes;
+    /* Threading: loop only. The last TimeoutError or ExceptionGroup a scope raised at an await in place of a
+       CancelledError (isConvertedCancellation). */
+    private RuntimeException convertedForScope;
     /* Threading: written by the closing loop's owner before the task's thread is woken (see abandon). */
     volatile boolean abandoned;
     /* Threading: set by the watchdog when the task awaited while pinned to the loop thread. */
@@ -462,7 +465,8 @@ public class Task<T> extends Future<T> {
     static final class Scope {
         /* The group, or null for a timeout. */
         private final TaskGroup group;
-        /* For a timeout: raise TimeoutError at the await (Async.timeout) rather than on the way out (waitFor). */
+        /* Raise the scope's own exception at the await (try-with-resources: a timeout's TimeoutError, a group's
+           ExceptionGroup) rather than let CancelledError through and convert on the way out (waitFor, body forms). */
         private final boolean convertAtAwait;
         private final int cancellingAtEntry;
         /* This scope cancelled the task and has not taken the request back yet. */
@@ -482,9 +486,13 @@ public class Task<T> extends Future<T> {
         return pushScope(new Scope(null, convertAtAwait, numCancelsRequested));
     }
 
-    /* Opens a task group scope in this, its parent task. Loop only, in this task. */
-    Scope enterGroupScope(TaskGroup group) {
-        return pushScope(new Scope(group, false, numCancelsRequested));
+    /*
+     * Opens a task group scope in this, its parent task. convertAtAwait: the try-with-resources group raises its
+     * ExceptionGroup at the body's await; TaskGroup.run's lets CancelledError through and converts on its way out.
+     * Loop only, in this task.
+     */
+    Scope enterGroupScope(TaskGroup group, boolean convertAtAwait) {
+        return pushScope(new Scope(group, convertAtAwait, numCancelsRequested));
     }
 
     private Scope pushScope(Scope scope) {
@@ -587,21 +595,33 @@ public class Task<T> extends Future<T> {
                     return cancelled;
                 }
                 if (scope.group.hasErrors()) {
-                    return scope.group.deliverToBody();
+                    if (!scope.convertAtAwait) {
+                        return cancelled; // TaskGroup.run converts on its own way out, as __aexit__ does
+                    }
+                    return convertedForScope = scope.group.deliverToBody();
                 }
                 continue; // no errors: the CancelledError goes on to the scopes outside
             }
             if (scope.cancelRequested && left <= scope.cancellingAtEntry) {
                 // This timeout expired and no newer request is left: it owns the cancellation.
                 if (!scope.convertAtAwait) {
-                    return cancelled; // waitFor converts on its own way out
+                    return cancelled; // waitFor and Async.timeout(delay, body) convert on their own way out
                 }
                 TimeoutError timeout = new TimeoutError("the timeout expired");
                 timeout.initCause(cancelled);
-                return timeout;
+                return convertedForScope = timeout;
             }
         }
         return cancelled;
+    }
+
+    /*
+     * Whether {@code e} is a cancellation that a try-with-resources scope converted at an await (its
+     * TimeoutError or ExceptionGroup): a body-form scope inside it lets it through as the CancelledError it
+     * stands for, as asyncio's inner __aexit__ lets the CancelledError through.
+     */
+    boolean isConvertedCancellation(Throwable e) {
+        return e != null && e == convertedForScope;
     }
 
     /*

@@ -29,8 +29,10 @@ import java.util.Set;
  * cancelled, so the next await raises that. After the scopes are closed {@link Task#cancelling()} is what it
  * was before them.
  *
- * <p>Differences that Java forces: the body is interrupted with the {@link ExceptionGroup} at the await
- * (asyncio raises {@code CancelledError} there and converts it in {@code __aexit__}), because a
+ * <p>{@link #run(Body)} is the body form, with asyncio's rules exactly; prefer it when the body throws
+ * exceptions of its own or groups nest. The try-with-resources form differs where Java forces it: the body
+ * is interrupted with the {@link ExceptionGroup} at the await (asyncio raises {@code CancelledError} there and
+ * converts it in {@code __aexit__}), because a
  * {@code close()} cannot replace the exception that leaves its try block. So what is raised is decided at
  * that await: a child that fails only while being cancelled, after the body already got a
  * {@link CancelledError} from outside, is reported as a suppressed exception of that {@link CancelledError}
@@ -71,6 +73,11 @@ public final class TaskGroup implements AutoCloseable {
      * @throws IllegalStateException if there is no running event loop or no current task
      */
     public TaskGroup() {
+        this(true);
+    }
+
+    /* atAwait: raise the ExceptionGroup at the body's await (try-with-resources); false for run(body). */
+    private TaskGroup(boolean atAwait) {
         this.loop = EventLoop.runningLoopOrThrow();
         Task<?> current = loop.runningTask();
         if (current == null) {
@@ -78,7 +85,60 @@ public final class TaskGroup implements AutoCloseable {
         }
         this.parent = current;
         this.group = new ExceptionGroup("unhandled errors in a TaskGroup", errors);
-        this.scope = current.enterGroupScope(this);
+        this.scope = current.enterGroupScope(this, atAwait);
+    }
+
+    /**
+     * The body of {@link #run(Body)}: the code inside asyncio's {@code async with TaskGroup() as tg:}.
+     *
+     * @param <T> the body's result type
+     */
+    @FunctionalInterface
+    public interface Body<T> {
+        /**
+         * Runs the body, inline in the task that called {@link #run(Body)}.
+         *
+         * @param tg the open group, to create children in
+         * @return the body's result
+         * @throws Exception whatever the body throws: it becomes one of the group's errors
+         */
+        T call(TaskGroup tg) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} inline in the current task with a new group open, then awaits every child, with
+     * asyncio's {@code async with TaskGroup() as tg:} rules exactly (3.13's {@code __aexit__}): a failing child
+     * cancels its siblings and the body, which sees {@link CancelledError} at its await; an exception the body
+     * throws itself cancels the children too and joins the group's errors; once every child is done, the
+     * failures leave as one {@link ExceptionGroup} (errors have priority over a cancellation, and a
+     * cancellation the group did not make stays pending, so the next await raises it). A cancellation from
+     * outside, with no failure, propagates as {@link CancelledError} once the children are cancelled and done.
+     * Prefer this form to try-with-resources when the body throws exceptions of its own or groups nest; see
+     * the class comment for what the try-with-resources form cannot do.
+     *
+     * @param <T>  the body's result type
+     * @param body the code to run with the group open
+     * @return the body's result, once every child is done
+     * @throws NullPointerException if {@code body} is null
+     * @throws ExceptionGroup if children failed or the body threw (its exceptions, the body's last)
+     * @throws CancelledError if the task was cancelled from outside and nothing failed
+     * @throws IllegalStateException if there is no running event loop or no current task
+     */
+    public static <T> T run(Body<T> body) {
+        Objects.requireNonNull(body, "body");
+        TaskGroup tg = new TaskGroup(false);
+        T value = null;
+        Throwable thrown = null;
+        try {
+            value = body.call(tg);
+        } catch (Throwable e) {
+            thrown = e;
+        }
+        tg.exit(thrown);
+        if (thrown != null) {
+            throw io.asyncruntime.internal.Throwables.sneakyThrow(thrown);
+        }
+        return value;
     }
 
     /**
@@ -202,6 +262,56 @@ public final class TaskGroup implements AutoCloseable {
             // The scopes outside judge it now, as they would on its way out (an expired timeout: TimeoutError).
             throw parent.cancellationToRaise(propagate);
         }
+    }
+
+    /*
+     * TaskGroup.run's exit: asyncio 3.13's __aexit__ with the body's outcome (thrown: null if it returned).
+     * Returns normally when what the body threw should leave as is; else throws what the group owes.
+     */
+    private void exit(Throwable thrown) {
+        exiting = true;
+        parent.scopeClosing(scope);
+        // A TimeoutError or ExceptionGroup that an enclosing try-with-resources scope raised at an await stands
+        // for a CancelledError: asyncio's inner __aexit__ would have seen that.
+        boolean cancellation = thrown instanceof CancelledError || parent.isConvertedCancellation(thrown);
+        CancelledError propagate = thrown instanceof CancelledError ce ? ce : null;
+        if (thrown != null && !aborting) {
+            abort(); // the body failed, or the task is being cancelled: the children go too
+        }
+        while (!tasks.isEmpty()) {
+            if (onCompleted == null) {
+                onCompleted = loop.createFuture();
+            }
+            try {
+                onCompleted.await();
+            } catch (CancelledError e) {
+                if (!aborting) {
+                    propagate = e;
+                    abort();
+                }
+            }
+            onCompleted = null;
+        }
+        closed = true;
+        int left = parent.exitScope(scope);
+        if (parentCancelRequested && left == 0) {
+            propagate = null; // no cancellation left but our own: it is not propagated
+        }
+        if (propagate != null && errors.isEmpty()) {
+            if (propagate == thrown) {
+                return; // the body's own CancelledError leaves as is (the scopes outside judged it at the await)
+            }
+            throw parent.cancellationToRaise(propagate); // caught at our own await: the scopes outside judge it
+        }
+        if (thrown != null && !cancellation) {
+            errors.add(thrown);
+        }
+        if (!errors.isEmpty()) {
+            parent.keepCancelledAfterGroupErrors();
+            delivered = true;
+            throw group;
+        }
+        // Nothing owed: what the body threw, if anything (a cancellation), leaves as is.
     }
 
     private void abort() {

@@ -1373,4 +1373,268 @@ class TaskGroupTest {
         });
         assertThatThrownBy(TaskGroup::new).isInstanceOf(IllegalStateException.class);
     }
+
+    // ------------------------------------------------------------------ the body form, TaskGroup.run(body)
+    // asyncio's rules exactly: the cases above that Java's try-with-resources cannot match, with python3.13's outcomes.
+
+    private static List<String> names(ExceptionGroup eg) {
+        return eg.exceptions().stream().map(e -> e.getClass().getSimpleName()).toList();
+    }
+
+    @Test
+    void theBodyFormRaisesEachNestedGroupsOwnFailure() {
+        // The failing input with TaskGroup.run, both orders: as nestedGroupsEachRaiseTheirOwnFailure.
+        for (boolean innerFirst : new boolean[] {false, true}) {
+            List<String> seen = new ArrayList<>();
+            Loops.runVirtual(() -> {
+                try {
+                    TaskGroup.run(outer -> {
+                        try {
+                            TaskGroup.run(inner -> {
+                                if (innerFirst) {
+                                    inner.createTask(raiseAfter(0.1, new InnerFailure()));
+                                    outer.createTask(raiseAfter(0.1, new OuterFailure()));
+                                } else {
+                                    outer.createTask(raiseAfter(0.1, new OuterFailure()));
+                                    inner.createTask(raiseAfter(0.1, new InnerFailure()));
+                                }
+                                Async.sleep(1);
+                                return null;
+                            });
+                        } catch (ExceptionGroup eg) {
+                            seen.add("inner " + names(eg) + " cancelling " + cancelling());
+                        }
+                        try {
+                            Async.sleep(0.5);
+                            seen.add("slept the full 0.5 s");
+                        } catch (CancelledError e) {
+                            seen.add("sleep cancelled at " + Async.getRunningLoop().time());
+                            throw e;
+                        }
+                        return null;
+                    });
+                } catch (ExceptionGroup eg) {
+                    seen.add("outer " + names(eg) + " cancelling " + cancelling());
+                }
+                return null;
+            });
+            assertThat(seen).as("inner first: %s", innerFirst).containsExactly("inner [InnerFailure] cancelling 1",
+                    "sleep cancelled at 0.1", "outer [OuterFailure] cancelling 0");
+        }
+    }
+
+    @Test
+    void theBodyFormCollectsFailuresInCleanupAfterAnOutsideCancel() {
+        // test_taskgroup_08 with the body form: ExceptionGroup[5 x ZeroDivisionError] at 0.1, r not cancelled.
+        int[] ran = new int[1];
+        Loops.runVirtual(() -> {
+            Task<Void> r = Async.createTask(() -> TaskGroup.run(g -> {
+                for (int i = 0; i < 5; i++) {
+                    g.createTask(failsInFinally(ran));
+                }
+                Async.sleep(10);
+                return null;
+            }));
+            Async.sleep(0.1);
+            r.cancel();
+            Throwable outcome = org.assertj.core.api.Assertions.catchThrowable(r::await);
+            assertThat(outcome).isInstanceOfSatisfying(ExceptionGroup.class,
+                    eg -> assertThat(eg.exceptions()).hasSize(5).allMatch(ArithmeticException.class::isInstance));
+            assertThat(r.cancelled()).isFalse();
+            assertThat(now()).isEqualTo(0.1);
+            return null;
+        });
+        assertThat(ran[0]).isEqualTo(5);
+    }
+
+    @Test
+    void theBodyFormCancelsTheChildrenWhenTheBodyThrowsAndRaisesItInTheGroup() {
+        // test_taskgroup_09 and _10 with the body form: ExceptionGroup[ZeroDivisionError] at 0.1 (09) or at once
+        // (10), both children cancelled.
+        for (boolean sleepFirst : new boolean[] {true, false}) {
+            Loops.runVirtual(() -> {
+                List<Task<String>> t = new ArrayList<>();
+                Throwable outcome = org.assertj.core.api.Assertions.catchThrowable(() -> TaskGroup.run(g -> {
+                    t.add(g.createTask(after(1, "42")));
+                    t.add(g.createTask(after(2, "11")));
+                    if (sleepFirst) {
+                        Async.sleep(0.1);
+                    }
+                    throw new ArithmeticException("/ by zero");
+                }));
+                assertThat(outcome).isInstanceOfSatisfying(ExceptionGroup.class,
+                        eg -> assertThat(names(eg)).containsExactly("ArithmeticException"));
+                assertThat(t).allMatch(Task::cancelled);
+                assertThat(now()).isEqualTo(sleepFirst ? 0.1 : 0.0);
+                assertThat(cancelling()).isZero();
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void theBodyFormNestsGroupsOfCleanupFailures() {
+        // test_taskgroup_11 with the body form: ExceptionGroup[ExceptionGroup[5 x ZeroDivisionError]].
+        int[] ran = new int[1];
+        Loops.runVirtual(() -> {
+            Task<Void> r = Async.createTask(() -> TaskGroup.run(g1 -> TaskGroup.run(g2 -> {
+                for (int i = 0; i < 5; i++) {
+                    g2.createTask(failsInFinally(ran));
+                }
+                Async.sleep(10);
+                return null;
+            })));
+            Async.sleep(0.1);
+            r.cancel();
+            Throwable outcome = org.assertj.core.api.Assertions.catchThrowable(r::await);
+            assertThat(outcome).isInstanceOfSatisfying(ExceptionGroup.class, eg -> assertThat(eg.exceptions())
+                    .singleElement().isInstanceOfSatisfying(ExceptionGroup.class, inner ->
+                            assertThat(inner.exceptions()).hasSize(5).allMatch(ArithmeticException.class::isInstance)));
+            return null;
+        });
+        assertThat(ran[0]).isEqualTo(5);
+    }
+
+    @Test
+    void theBodyFormRaisesAnInnerGroupsFailureThroughTheOuterGroupAtOnce() {
+        // test_taskgroup_14 with the body form: ExceptionGroup[ExceptionGroup[ValueError(0.1)]] at 0.1, the
+        // outer group's 10 s child cancelled.
+        Loops.runVirtual(() -> {
+            List<Task<Void>> slow = new ArrayList<>();
+            Throwable outcome = org.assertj.core.api.Assertions.catchThrowable(() -> TaskGroup.run(g1 -> {
+                slow.add(g1.createTask(raiseAfter(10, new IllegalArgumentException("10"))));
+                return TaskGroup.run(g2 -> g2.createTask(raiseAfter(0.1, new IllegalArgumentException("0.1"))));
+            }));
+            assertThat(outcome).isInstanceOfSatisfying(ExceptionGroup.class, eg -> assertThat(eg.exceptions())
+                    .singleElement().isInstanceOfSatisfying(ExceptionGroup.class, inner ->
+                            assertThat(inner.exceptions()).singleElement().satisfies(e -> assertThat(e).hasMessage("0.1"))));
+            assertThat(slow).allMatch(Task::cancelled);
+            assertThat(now()).isEqualTo(0.1);
+            return null;
+        });
+    }
+
+    @Test
+    void theBodyFormCollectsTheExceptionTheBodyRaisesWhileCancelled() {
+        // test_taskgroup_18 with the body form: ExceptionGroup[MyExc], NUM 10, r failed (not cancelled).
+        int[] num = new int[1];
+        Loops.runVirtual(() -> {
+            Task<Object> r = Async.createTask(() -> TaskGroup.run(g -> {
+                try {
+                    Async.sleep(10);
+                } catch (CancelledError e) {
+                    num[0] += 10;
+                    throw new MyExc();
+                }
+                return null;
+            }));
+            Async.sleep(0.1);
+            r.cancel();
+            Throwable outcome = org.assertj.core.api.Assertions.catchThrowable(r::await);
+            assertThat(outcome).isInstanceOfSatisfying(ExceptionGroup.class,
+                    eg -> assertThat(names(eg)).containsExactly("MyExc"));
+            assertThat(r.cancelled()).isFalse();
+            return null;
+        });
+        assertThat(num[0]).isEqualTo(10);
+    }
+
+    @Test
+    void theBodyFormReturnsTheBodysValueOnceEveryChildIsDone() {
+        Loops.runVirtual(() -> {
+            List<Task<String>> t = new ArrayList<>();
+            String value = TaskGroup.run(g -> {
+                t.add(g.createTask(after(1, "a")));
+                t.add(g.createTask(after(2, "b")));
+                return "body";
+            });
+            assertThat(value).isEqualTo("body");
+            assertThat(t).extracting(Task::result).containsExactly("a", "b");
+            assertThat(now()).isEqualTo(2.0);
+            assertThatThrownBy(() -> TaskGroup.run(null)).isInstanceOf(NullPointerException.class).hasMessage("body");
+            return null;
+        });
+        assertThatThrownBy(() -> TaskGroup.run(g -> "x")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no running event loop");
+        EventLoop loop = Loops.virtual();
+        try {
+            // In a loop callback, outside any task (asyncio: RuntimeError "... parent task").
+            Throwable[] seen = new Throwable[1];
+            loop.callSoon(() -> {
+                seen[0] = org.assertj.core.api.Assertions.catchThrowable(() -> TaskGroup.run(g -> "x"));
+                loop.stop();
+            });
+            loop.runForever();
+            assertThat(seen[0]).isInstanceOf(IllegalStateException.class).hasMessageContaining("parent task");
+        } finally {
+            loop.close();
+        }
+    }
+
+    @Test
+    void theBodyFormPropagatesAnOutsideCancelOnceTheChildrenAreDone() {
+        // test_cancellation with the body form: the children are cancelled, r ends cancelled.
+        Loops.runVirtual(() -> {
+            List<Task<String>> t = new ArrayList<>();
+            Task<Object> r = Async.createTask(() -> TaskGroup.run(g -> {
+                t.add(g.createTask(after(10, "a")));
+                Async.sleep(10);
+                return null;
+            }));
+            Async.sleep(0.1);
+            r.cancel();
+            cancelledErrorOf(r);
+            assertThat(t).allMatch(Task::cancelled);
+            return null;
+        });
+    }
+
+    @Test
+    void theBodyFormsOfTimeoutAndGroupTogetherRaiseTheCleanupFailure() {
+        // test_timeout_taskgroup with both body forms: ExceptionGroup[ZeroDivisionError] (the timeout sees a
+        // group, not a CancelledError, and lets it through); cancelling() 0 after.
+        Loops.runVirtual(() -> {
+            Throwable outcome = org.assertj.core.api.Assertions.catchThrowable(() ->
+                    Async.timeout(Duration.ofMillis(10), () -> TaskGroup.run(tg -> {
+                        tg.createTask(() -> {
+                            try {
+                                Async.sleep(2);
+                            } finally {
+                                throw new ArithmeticException("/ by zero");
+                            }
+                        });
+                        try {
+                            throw new IllegalArgumentException("value");
+                        } finally {
+                            Async.sleep(1);
+                        }
+                    })));
+            assertThat(outcome).isInstanceOfSatisfying(ExceptionGroup.class,
+                    eg -> assertThat(names(eg)).containsExactly("ArithmeticException"));
+            assertThat(cancelling()).isZero();
+            assertThat(now()).isEqualTo(0.01);
+            return null;
+        });
+    }
+
+    @Test
+    void theBodyFormLetsAnEnclosingTryWithResourcesTimeoutReportItsExpiry() {
+        // A body-form group inside a try-with-resources timeout that expires: the children are cancelled and the
+        // timeout's TimeoutError leaves (asyncio: the group lets the CancelledError through, the timeout converts).
+        Loops.runVirtual(() -> {
+            List<Task<String>> t = new ArrayList<>();
+            assertThatThrownBy(() -> {
+                try (Timeout ignored = Async.timeout(Duration.ofMillis(100))) {
+                    TaskGroup.run(g -> {
+                        t.add(g.createTask(after(10, "a")));
+                        return Async.sleep(Duration.ofSeconds(10), "body");
+                    });
+                }
+            }).isInstanceOf(TimeoutError.class);
+            assertThat(t).allMatch(Task::cancelled);
+            assertThat(now()).isEqualTo(0.1);
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
 }
