@@ -1753,7 +1753,11 @@ public class EventLoop implements AutoCloseable {
             // Fire only when the previous tick already saw this very suspension stuck (same task, same
             // suspension, no step since): a suspension that is merely in progress at one tick has unmounted
             // long before the next.
-            if (s == watchdogSteps && t == watchdogTask && suspension == watchdogSuspension) {
+            // And only when the task's thread is really parked on the carrier: one that is still on its way to
+            // unmount reads RUNNABLE, which is what a loop thread descheduled by a loaded OS looks like for as
+            // long as the OS keeps it off a core (seen at load 15 on 2 cores: false alarms in healthy tasks).
+            if (s == watchdogSteps && t == watchdogTask && suspension == watchdogSuspension
+                    && parkedOnCarrier(c.thread())) {
                 LOG.log(System.Logger.Level.ERROR, () -> t.getName() + " awaited while pinned to loop " + name
                         + "; raising IllegalStateException in it. Its stack:\n  " + String.join("\n  ",
                         t.getStack().stream().map(String::valueOf).toList()));
@@ -1764,6 +1768,12 @@ public class EventLoop implements AutoCloseable {
         watchdogSteps = s;
         watchdogTask = t;
         watchdogSuspension = suspension;
+    }
+
+    /* A virtual thread parked while pinned reads WAITING (or TIMED_WAITING); one mid-unmount, RUNNABLE. */
+    private static boolean parkedOnCarrier(Thread taskThread) {
+        Thread.State state = taskThread.getState();
+        return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
     }
 
     static EventLoop[] runningLoops() {

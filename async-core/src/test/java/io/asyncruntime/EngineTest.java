@@ -170,6 +170,39 @@ class EngineTest {
         }
     }
 
+    @Test
+    void aSuspensionSlowToUnmountIsNotTakenForAnAwaitWhilePinned() {
+        // A loaded OS can keep the loop thread off a core between a task's decision to suspend and its unmount
+        // for longer than two watchdog ticks (seen at load 15 on 2 cores). That thread reads RUNNABLE, not
+        // WAITING as a thread parked while pinned does: the watchdog must not raise in it.
+        LogCapture logs = LogCapture.of(EventLoop.class, r -> r.getMessage().contains("awaited while pinned"));
+        try (logs) {
+            String outcome = Async.run(() -> {
+                EventLoop loop = Async.getRunningLoop();
+                Task<?> me = Async.currentTask().orElseThrow();
+                if (!(me.runner instanceof CarrierTaskRunner c)) {
+                    return loop.engineMode() + ": no pinned-await watchdog";
+                }
+                java.lang.reflect.Field suspending = CarrierTaskRunner.class.getDeclaredField("suspending");
+                suspending.setAccessible(true);
+                suspending.setBoolean(c, true); // white-box: as if this task were on its way to unmount
+                try {
+                    for (int i = 0; i < 3; i++) {
+                        loop.watchdogTick(); // this very thread is running: RUNNABLE
+                    }
+                } finally {
+                    suspending.setBoolean(c, false);
+                }
+                Async.sleep(0); // a normal await, not an IllegalStateException
+                return me.pinnedAbort ? "alarm" : "no alarm";
+            });
+            assertThat(outcome).isIn("no alarm", "PORTABLE: no pinned-await watchdog");
+            assertThat(outcome).isEqualTo(EngineMode.best() == EngineMode.FAST ? "no alarm"
+                    : "PORTABLE: no pinned-await watchdog");
+            assertThat(logs.records()).isEmpty();
+        }
+    }
+
     private static Throwable awaitWhilePinned() {
         return Async.run(() -> {
             Task<String> t = Async.createTask(() -> AwaitsInItsInitializer.VALUE);
