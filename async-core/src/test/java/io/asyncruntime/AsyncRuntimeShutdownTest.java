@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
@@ -329,5 +330,204 @@ class AsyncRuntimeShutdownTest {
         assertThatThrownBy(() -> Async.runCoroutineThreadsafe(() -> 1, rt.loop()))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
         assertThat(rt.loop().externalWaiterCount()).isZero();
+    }
+
+    // ------------------------------------------------------------------ awkward callers and late tasks
+
+    /*
+     * Regression: shutdown(timeout) returns within timeout + SHUTDOWN_GRACE even when a blocking call holds the
+     * loop and a caller attached a slow dependent stage (whenComplete, thenRun...) to its CompletableFuture:
+     * answering the callers does not run their dependent stages inline on the shutdown thread.
+     */
+    @Test
+    void shutdownReturnsInTimeEvenIfACallerAttachedASlowDependentStage() throws Exception {
+        AsyncRuntime rt = AsyncRuntime.builder().name("slow-dependent-").start();
+        CountDownLatch blocking = new CountDownLatch(1);
+        CountDownLatch releaseBlocker = new CountDownLatch(1);
+        CountDownLatch releaseDependent = new CountDownLatch(1);
+        try (LogCapture logs = LogCapture.of(AsyncRuntime.class)) {
+            CompletableFuture<Integer> cf = rt.submit(() -> {
+                blocking.countDown();
+                releaseBlocker.await(); // holds the loop thread
+                return 1;
+            }, "blocker");
+            cf.whenComplete((v, e) -> {
+                try {
+                    releaseDependent.await(ANSWER_SECONDS, TimeUnit.SECONDS); // e.g. a slow log write or HTTP reply
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(blocking.await(ANSWER_SECONDS, TimeUnit.SECONDS)).isTrue();
+            Thread shutdown = Thread.ofPlatform().start(() -> rt.shutdown(Duration.ofMillis(200)));
+            shutdown.join(200 + AsyncRuntime.SHUTDOWN_GRACE.toMillis() + 4_000);
+            assertThat(shutdown.isAlive()).as("shutdown(200 ms) still running after 4.7 s").isFalse();
+            assertThat(logs.messages(java.util.logging.Level.WARNING)).anySatisfy(m -> assertThat(m)
+                    .contains("a blocking call in blocker").contains("answered 1 waiting caller(s)"));
+            releaseBlocker.countDown();
+            rt.thread().join(TimeUnit.SECONDS.toMillis(ANSWER_SECONDS));
+        } finally {
+            releaseDependent.countDown();
+            releaseBlocker.countDown();
+        }
+    }
+
+    /*
+     * shutdown called from a thread whose interrupt flag is set (the usual "catch InterruptedException,
+     * re-interrupt, then close resources" path) still waits, bounded by its timeout, as ExecutorService.close()
+     * does: the loop is not taken for held by a blocking call, and a task's 50 ms asynchronous cleanup runs within
+     * its 5 s.
+     */
+    @Test
+    void shutdownFromAnInterruptedThreadStillGivesTasksTheirTimeout() throws Exception {
+        AsyncRuntime rt = AsyncRuntime.builder().name("interrupted-").start();
+        AtomicBoolean cleanedUp = new AtomicBoolean();
+        CountDownLatch started = new CountDownLatch(1);
+        rt.submit(() -> {
+            try {
+                started.countDown();
+                Async.sleep(3600);
+            } finally {
+                Async.sleep(0.05); // a short, asynchronous cleanup
+                cleanedUp.set(true);
+            }
+            return 1;
+        }, "cleaner");
+        assertThat(started.await(ANSWER_SECONDS, TimeUnit.SECONDS)).isTrue();
+        List<Task<?>> abandoned;
+        Thread.currentThread().interrupt();
+        try {
+            abandoned = rt.shutdown(Duration.ofSeconds(5));
+        } finally {
+            Thread.interrupted();
+        }
+        rt.thread().join(TimeUnit.SECONDS.toMillis(ANSWER_SECONDS));
+        assertThat(cleanedUp).as("the task's 50 ms cleanup ran within the 5 s timeout").isTrue();
+        assertThat(abandoned).isEmpty();
+    }
+
+    /*
+     * Two threads closing one runtime at once: the second call returns only once the runtime is shut down (within
+     * its own bound), never while the loop thread still runs tasks.
+     */
+    @Test
+    void aSecondConcurrentCloseReturnsOnlyOnceTheRuntimeIsShutDown() throws Exception {
+        AsyncRuntime rt = AsyncRuntime.builder().name("two-closers").start();
+        CountDownLatch inFinally = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        rt.submit(() -> {
+            try {
+                Async.sleep(3600);
+            } finally {
+                inFinally.countDown();
+                release.await(2, TimeUnit.SECONDS); // a slow (blocking) cleanup inside the first shutdown's timeout
+            }
+            return 1;
+        });
+        Thread.sleep(50);
+        Thread first = Thread.ofPlatform().start(() -> rt.shutdown(Duration.ofSeconds(10)));
+        try {
+            assertThat(inFinally.await(ANSWER_SECONDS, TimeUnit.SECONDS)).isTrue();
+            rt.close();
+            assertThat(rt.thread().isAlive()).as("close() returned while the loop thread still runs").isFalse();
+        } finally {
+            release.countDown();
+            first.join(TimeUnit.SECONDS.toMillis(ANSWER_SECONDS));
+        }
+    }
+
+    /*
+     * A task created during shutdown (here from the finally block of a task being cancelled, the classic "send a
+     * goodbye" cleanup) gets the rest of the timeout, or at least appears in the returned list of abandoned tasks:
+     * it is never dropped silently.
+     */
+    @Test
+    void aTaskSpawnedDuringShutdownIsGivenTheTimeoutOrReportedAsAbandoned() throws Exception {
+        AsyncRuntime rt = AsyncRuntime.builder().name("spawn-in-finally-").start();
+        AtomicBoolean goodbyeSent = new AtomicBoolean();
+        CountDownLatch started = new CountDownLatch(1);
+        rt.submit(() -> {
+            try {
+                started.countDown();
+                Async.sleep(3600);
+            } finally {
+                Async.createTask(() -> {
+                    Async.sleep(0.1);
+                    goodbyeSent.set(true);
+                    return 1;
+                }, "goodbye");
+            }
+            return 1;
+        });
+        assertThat(started.await(ANSWER_SECONDS, TimeUnit.SECONDS)).isTrue();
+        List<Task<?>> abandoned = rt.shutdown(Duration.ofSeconds(5));
+        rt.thread().join(TimeUnit.SECONDS.toMillis(ANSWER_SECONDS));
+        assertThat(goodbyeSent.get() || !abandoned.isEmpty())
+                .as("goodbye task neither finished within the 5 s timeout nor reported abandoned").isTrue();
+    }
+
+    /*
+     * shutdown(Duration.ZERO) gives the tasks one iteration of the loop to handle their cancellation: the loop
+     * stops one iteration after the cancels, so every cancelled task sees its CancelledError. Ten rounds, because
+     * a stop that overtakes the cancels loses them only some of the time.
+     */
+    @Test
+    void shutdownWithZeroTimeoutLetsEveryTaskSeeItsCancellation() throws Exception {
+        int rounds = 10;
+        int handled = 0;
+        for (int i = 0; i < rounds; i++) {
+            AsyncRuntime rt = AsyncRuntime.builder().name("zero-" + i).start();
+            AtomicBoolean sawCancel = new AtomicBoolean();
+            CountDownLatch started = new CountDownLatch(1);
+            rt.submit(() -> {
+                try {
+                    started.countDown();
+                    Async.sleep(3600);
+                } catch (CancelledError e) {
+                    sawCancel.set(true); // handled synchronously: needs no further iteration
+                    throw e;
+                }
+                return 1;
+            });
+            assertThat(started.await(ANSWER_SECONDS, TimeUnit.SECONDS)).isTrue();
+            rt.shutdown(Duration.ZERO);
+            rt.thread().join(TimeUnit.SECONDS.toMillis(ANSWER_SECONDS));
+            if (sawCancel.get()) {
+                handled++;
+            }
+        }
+        assertThat(handled).as("tasks that saw their CancelledError").isEqualTo(rounds);
+    }
+
+    /*
+     * Regression: a run() accepted while a blocking call holds the loop is answered with a CancelledError naming
+     * the shutdown and the blocker as soon as shutdown gives up on the held loop, not stranded until the loop
+     * ends.
+     */
+    @Test
+    void aRunAcceptedBeforeShutdownIsFailedNotStrandedWhenTheLoopEnds() throws Exception {
+        AsyncRuntime rt = AsyncRuntime.builder().name("stranded").shutdownTimeout(Duration.ofMillis(200)).start();
+        rt.createTask(() -> {
+            Thread.sleep(600); // holds the loop, as asyncio would
+            return null;
+        }, "blocker");
+        Thread.sleep(50);
+        CompletableFuture<Object> caller = CompletableFuture.supplyAsync(() -> {
+            try {
+                return rt.run(() -> "hello");
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        Thread.sleep(50);
+        try (LogCapture log = LogCapture.of(AsyncRuntime.class)) {
+            rt.shutdown(Duration.ofMillis(200));
+            // Answered as soon as shutdown gives up on the held loop, not only when the loop ends.
+            assertThat(caller.get(10, TimeUnit.SECONDS)).isInstanceOf(CancelledError.class).asString()
+                    .contains("is shutting down").contains("a blocking call in blocker").contains("abandoned");
+            rt.thread().join(10_000);
+            assertThat(rt.loop().isClosed()).isTrue();
+            assertThat(log.messages(Level.WARNING)).anySatisfy(m -> assertThat(m).contains("still holds the loop thread"));
+        }
     }
 }

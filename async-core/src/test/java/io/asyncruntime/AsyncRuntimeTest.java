@@ -165,6 +165,21 @@ class AsyncRuntimeTest {
         }
     }
 
+    /*
+     * A runtime whose loop was stopped from outside (loop().stop()) ends closed: run and runCoroutineThreadsafe
+     * refuse at once instead of waiting for a loop that will not run again.
+     */
+    @Test
+    void aRuntimeWhoseLoopWasStoppedFromOutsideFailsFast() throws Exception {
+        AsyncRuntime rt = AsyncRuntime.start("stopped-from-outside");
+        rt.loop().stop();
+        rt.thread().join(10_000);
+        assertThat(rt.isClosed()).isTrue();
+        assertThatThrownBy(() -> rt.run(() -> "x")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> Async.runCoroutineThreadsafe(() -> "x", rt.loop())).isInstanceOf(IllegalStateException.class);
+        rt.close();
+    }
+
     @Test
     void builderRejectsBadOptions() {
         assertThatThrownBy(() -> AsyncRuntime.builder().shutdownTimeout(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);

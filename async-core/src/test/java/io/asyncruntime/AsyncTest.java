@@ -9,8 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Async's own functions at their edges: sleep and waitFor with zero, negative, infinite and NaN delays, and
- * null inputs. Expected values were checked on python3.13 (asyncio 3.13.0) unless a comment says Java-only.
+ * Async's own functions: sleep and waitFor at their edges (zero, negative, infinite and NaN delays), toThread,
+ * and null inputs. Expected values were checked on python3.13 (asyncio 3.13.0) unless a comment says Java-only.
  */
 class AsyncTest {
 
@@ -167,6 +167,29 @@ class AsyncTest {
                     .hasMessageContaining("java.lang.String");
             return null;
         });
+    }
+
+    // ------------------------------------------------------------------ toThread
+
+    @Test
+    void toThreadCarriesContextVariablesAndNeverBlocksTheLoop() {
+        ContextVar<String> request = new ContextVar<>("request");
+        String seen = Async.run(() -> {
+            request.set("req-1");
+            Thread loopThread = Async.getRunningLoop().loopThread();
+            Task<String> ticker = Async.createTask(() -> {
+                Async.sleep(0.01);
+                return "loop kept running";
+            });
+            String fromThread = Async.toThread(() -> {
+                assertThat(Thread.currentThread()).isNotSameAs(loopThread);
+                Thread.sleep(100);
+                return request.get();
+            });
+            assertThat(ticker.done()).isTrue();
+            return fromThread + "/" + ticker.await();
+        });
+        assertThat(seen).isEqualTo("req-1/loop kept running");
     }
 
     // ------------------------------------------------------------------ null inputs

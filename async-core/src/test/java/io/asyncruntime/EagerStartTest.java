@@ -142,4 +142,62 @@ class EagerStartTest {
             loop.close();
         }
     }
+
+    // ------------------------------------------------------------------ nested and pinned creators
+
+    /*
+     * From a callback, an eager task whose first step creates another eager task: the inner task's step runs, then
+     * the outer step goes on to its end before the callback's createTask returns (asyncio 3.12+: A start, B start,
+     * A after B, then the callback goes on). Both engines.
+     */
+    @Test
+    void eagerFromACallbackRunsTheWholeFirstStepEvenWhenItStartsAnotherEagerTask() {
+        EventLoop loop = Loops.quietRealTime();
+        Future<Object> done = loop.createFuture();
+        loop.callSoon(() -> {
+            Task<Integer> a = loop.createTask(() -> {
+                log.add("A start");
+                Async.createTask(() -> {
+                    log.add("B start");
+                    return 2;
+                }, "B", true);
+                log.add("A after B");
+                Async.sleep(0);
+                return 1;
+            }, "A", true);
+            log.add("callback after createTask(A)");
+            a.addDoneCallback(f -> done.setResult(null));
+        });
+        loop.runUntilComplete(done);
+        loop.close();
+        assertThat(log.lines()).containsExactly("A start", "B start", "A after B", "callback after createTask(A)");
+    }
+
+    static final Coroutine<Integer> SEVEN = () -> 7;
+
+    /* Its class initializer runs on the task's virtual thread, which is pinned while it runs. */
+    static final class CreatesEagerTaskInClassInit {
+        static final Task<Integer> MADE = Async.createTask(SEVEN, "made-in-clinit", true);
+
+        static Task<Integer> made() {
+            return MADE;
+        }
+    }
+
+    /*
+     * FAST: a creator whose virtual thread is pinned (here inside a class initializer; a native frame does the
+     * same) cannot yield the loop to the new task; the task still runs, eagerly or failing that as a normally
+     * scheduled task, instead of being lost pending for ever.
+     */
+    @Test
+    void eagerStartFromAPinnedCreatorDoesNotLoseTheTask() {
+        EventLoop loop = Loops.quietRealTime();
+        String state = loop.runUntilComplete(() -> {
+            Task<Integer> made = CreatesEagerTaskInClassInit.made();
+            Async.sleep(0.5);
+            return made.toString();
+        });
+        loop.close();
+        assertThat(state).contains("finished").contains("result=7");
+    }
 }

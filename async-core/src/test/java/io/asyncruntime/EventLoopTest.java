@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -439,5 +441,217 @@ class EventLoopTest {
 
     static Coroutine<String> coroutineFactory() {
         return () -> "x";
+    }
+
+    // ================================================================== close, abandoned tasks, hand-offs
+    // These build their own loop (most on the real clock: Loops.quietRealTime()), which shadows the field.
+
+    private static final long BOUND_SECONDS = 20;
+
+    /*
+     * close() abandons a pending task (it ends cancelled) and unwinds its virtual thread, which terminates: a
+     * thread parked for good would keep its stack, and everything the stack references, reachable (the JDK tracks
+     * virtual threads), so every abandoned task would leak.
+     */
+    @Test
+    void anAbandonedTasksVirtualThreadTerminates() throws Exception {
+        EventLoop loop = Loops.quietRealTime();
+        Future<Object> never = loop.createFuture();
+        Future<Object> started = loop.createFuture();
+        Task<Object> task = loop.createTask(() -> {
+            started.setResult(null);
+            return never.await();
+        });
+        loop.runUntilComplete(started);
+        loop.close();
+        assertThat(task.cancelled()).isTrue();
+        Thread thread = task.runner.thread();
+        thread.join(TimeUnit.SECONDS.toMillis(5));
+        assertThat(thread.isAlive()).as("abandoned task's thread, state " + thread.getState()).isFalse();
+    }
+
+    /*
+     * A task abandoned while it awaits runInExecutor (or wrapFuture) stays a done callback of that future. When
+     * the executor work ends after close, the completion runs on the executor thread and queues nothing on the
+     * closed loop (PORTABLE: resuming the abandoned task's runner would add to the closed loop's ready queue from
+     * a foreign thread).
+     */
+    @Test
+    void aCompletionAfterCloseQueuesNothingOnTheClosedLoop() throws Exception {
+        EventLoop loop = Loops.quietRealTime();
+        CountDownLatch go = new CountDownLatch(1);
+        CountDownLatch ran = new CountDownLatch(1);
+        Future<Object> started = loop.createFuture();
+        loop.createTask(() -> {
+            Future<Integer> f = EventLoop.runningLoopOrThrow().runInExecutor(null, () -> {
+                go.await();
+                return 5;
+            });
+            f.addDoneCallback(x -> ran.countDown());
+            started.setResult(null);
+            return f.await();
+        });
+        loop.runUntilComplete(started);
+        loop.close();
+        assertThat(loop.readyCount()).isZero();
+        go.countDown();
+        assertThat(ran.await(BOUND_SECONDS, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(100);
+        assertThat(loop.readyCount()).as("items queued on the closed loop by the executor thread").isZero();
+    }
+
+    /*
+     * A done callback that close() runs sees the context captured by addDoneCallback ("it runs in the context
+     * current now"), not the closing thread's.
+     */
+    @Test
+    void aDoneCallbackRunByCloseRunsInItsOwnContext() {
+        EventLoop loop = Loops.quietRealTime();
+        ContextVar<String> var = new ContextVar<>("callback-var", "default");
+        AtomicReference<String> seen = new AtomicReference<>("not run");
+        Future<Object> never = loop.createFuture();
+        Future<Object> started = loop.createFuture();
+        loop.createTask(() -> {
+            var.set("task-value");
+            Async.currentTask().orElseThrow().addDoneCallback(f -> seen.set(var.get()));
+            started.setResult(null);
+            return never.await();
+        });
+        loop.runUntilComplete(started);
+        loop.close();
+        assertThat(seen.get()).isEqualTo("task-value");
+    }
+
+    /*
+     * After close, done callbacks run inline on the completing thread; a chain of 20,000 futures whose callbacks
+     * complete the next one is still answered to its end (a trampoline, not a recursion into StackOverflowError),
+     * as it is through the ready queue while the loop is open.
+     */
+    @Test
+    void aLongChainOfDoneCallbacksIsAnsweredAfterClose() {
+        EventLoop loop = Loops.quietRealTime();
+        Future<Object> started = loop.createFuture();
+        Task<Object> head = loop.createTask(() -> {
+            started.setResult(null);
+            return Async.sleep(Duration.ofHours(1), null);
+        });
+        Future<?> prev = head;
+        Future<Object> last = null;
+        for (int i = 0; i < 20_000; i++) {
+            Future<Object> next = loop.createFuture();
+            prev.addDoneCallback(f -> next.setResult(1));
+            prev = next;
+            last = next;
+        }
+        loop.runUntilComplete(started);
+        loop.close();
+        assertThat(last.done()).as("last future of the chain answered").isTrue();
+    }
+
+    /*
+     * close() wakes an abandoned task's thread with a CancelledError so its finally blocks run, and parks it at
+     * its next asynchronous call. A stubborn task that catches Throwable around sleep, toThread or callSoon in a
+     * loop is parked there too instead of spinning on the unwinding thread. Returns the task's iterations in the
+     * second that follows close (after 300 ms to settle).
+     */
+    private static long iterationsAfterClose(String what) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicLong iterations = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        EventLoop loop = Loops.quietRealTime();
+        try {
+            loop.runUntilComplete(() -> {
+                Async.createTask(() -> {
+                    while (!stop.get()) {
+                        iterations.incrementAndGet();
+                        try {
+                            switch (what) {
+                                case "sleep" -> Async.sleep(0.05);
+                                case "toThread" -> Async.toThread(() -> 1);
+                                default -> {
+                                    Async.getRunningLoop().callSoon(() -> { });
+                                    Async.sleep(0.05);
+                                }
+                            }
+                        } catch (Throwable t) {
+                            // a stubborn task: logs and carries on
+                        }
+                    }
+                    return null;
+                }, "stubborn");
+                Async.sleep(0.1);
+                return null;
+            });
+            loop.close();
+            Thread.sleep(300);
+            long before = iterations.get();
+            Thread.sleep(1_000);
+            return iterations.get() - before;
+        } finally {
+            stop.set(true); // ends the spin for the rest of this JVM
+        }
+    }
+
+    @Test
+    void anAbandonedTaskCatchingThrowableAroundSleepDoesNotSpin() throws Exception {
+        assertThat(iterationsAfterClose("sleep")).as("loop iterations in 1 s after close()").isLessThan(100);
+    }
+
+    @Test
+    void anAbandonedTaskCatchingThrowableAroundToThreadDoesNotSpin() throws Exception {
+        assertThat(iterationsAfterClose("toThread")).as("loop iterations in 1 s after close()").isLessThan(100);
+    }
+
+    @Test
+    void anAbandonedTaskCatchingThrowableAroundCallSoonDoesNotSpin() throws Exception {
+        assertThat(iterationsAfterClose("callSoon")).as("loop iterations in 1 s after close()").isLessThan(100);
+    }
+
+    /*
+     * Regression: timers cancelled from another thread are found lazily (the loop counts only its own cancels);
+     * they do not upset the count behind the heap's clean-up, so 1,000 timers cancelled later on the loop are
+     * still cleaned up and the heap keeps its one live timer.
+     */
+    @Test
+    void timersCancelledFromAnotherThreadDoNotDisableTheHeapCleanUp() throws Exception {
+        EventLoop loop = Loops.virtual();
+        loop.runUntilComplete(() -> {
+            EventLoop l = Async.getRunningLoop();
+            List<TimerHandle> shortOnes = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                shortOnes.add(l.callLater(0.001, () -> { }));
+            }
+            Async.toThread(() -> {
+                shortOnes.forEach(TimerHandle::cancel);
+                return null;
+            });
+            Async.sleep(0.01);
+            l.callLater(1800, () -> { });
+            for (int i = 0; i < 1000; i++) {
+                l.callLater(3600, () -> { }).cancel();
+            }
+            Async.sleep(0.01); // the next iteration looks for the next live timer and cleans up
+            assertThat(l.timerHeapSize()).isEqualTo(1);
+            return null;
+        });
+        loop.close();
+    }
+
+    /*
+     * runCoroutineThreadsafe on a loop that has not run yet queues the coroutine, which runs once the loop runs;
+     * one still queued when the loop closes is answered cancelled.
+     */
+    @Test
+    void aSubmissionBeforeTheLoopRunsWaitsInTheQueue() throws Exception {
+        EventLoop loop = new EventLoop();
+        CompletableFuture<String> f = Async.runCoroutineThreadsafe(() -> "ran once the loop ran", loop);
+        assertThat(f.isDone()).isFalse();
+        Future<Void> idle = loop.createFuture();
+        loop.callLater(0.05, () -> idle.setResult(null));
+        loop.runUntilComplete(idle);
+        assertThat(f.get(1, TimeUnit.SECONDS)).isEqualTo("ran once the loop ran");
+        CompletableFuture<String> late = Async.runCoroutineThreadsafe(() -> "never", loop);
+        loop.close();
+        assertThat(late.isCancelled()).isTrue();
+        assertThatThrownBy(() -> late.get(1, TimeUnit.SECONDS)).isInstanceOf(java.util.concurrent.CancellationException.class);
     }
 }

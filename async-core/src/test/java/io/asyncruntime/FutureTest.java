@@ -207,6 +207,30 @@ class FutureTest {
         assertThat(order).containsExactly("ready", "after await", "other task");
     }
 
+    /*
+     * A task that cancels itself and then awaits a future already done gets its value (CPython: awaiting a done
+     * future does not yield); the pending cancel is raised at the next real suspension.
+     */
+    @Test
+    void aPendingSelfCancelIsNotRaisedByAwaitingAFutureThatIsAlreadyDone() {
+        List<String> seen = new ArrayList<>();
+        Loops.runVirtual(() -> {
+            Future<Integer> done = Async.getRunningLoop().createFuture();
+            done.setResult(1);
+            Async.currentTask().orElseThrow().cancel();
+            seen.add("await returned " + done.await()); // CPython: awaiting a done future does not yield
+            try {
+                Async.sleep(0);
+                seen.add("not cancelled");
+            } catch (CancelledError e) {
+                seen.add("cancelled at the next real suspension");
+                Async.currentTask().orElseThrow().uncancel();
+            }
+            return null;
+        });
+        assertThat(seen).containsExactly("await returned 1", "cancelled at the next real suspension");
+    }
+
     @Test
     void mutatorsFromAnotherThreadWhileTheLoopRunsAreRefused() throws Exception {
         try (AsyncRuntime runtime = AsyncRuntime.start("future-thread-check")) {

@@ -3,6 +3,7 @@ package io.asyncruntime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,27 @@ class GatherTest {
             assertThatThrownBy(g::await).isSameAs(boom);
             assertThat(other.cancelled()).isFalse();
             assertThat(other.await()).isEqualTo("other");
+            return null;
+        });
+    }
+
+    /*
+     * Several children already failed: gather raises the first failure in argument order, every time, not
+     * whichever child's callback happened to run first.
+     */
+    @Test
+    void gatherReportsTheFirstFailureInArgumentOrder() {
+        Loops.runVirtual(() -> {
+            for (int round = 0; round < 50; round++) {
+                List<Future<Object>> failed = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    Future<Object> f = Async.getRunningLoop().createFuture();
+                    f.setException(new IllegalStateException("child" + i));
+                    failed.add(f);
+                }
+                assertThatThrownBy(Async.gather(failed.toArray())::await).hasMessage("child0");
+                failed.forEach(Future::exception);
+            }
             return null;
         });
     }

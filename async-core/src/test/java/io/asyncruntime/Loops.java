@@ -14,6 +14,16 @@ final class Loops {
         return EventLoop.builder().clock(new ManualClock()).build();
     }
 
+    /**
+     * A loop on the real clock, in this run's engine, whose exception handler drops what it is given: for tests that
+     * abandon pending tasks on purpose, where close() reports "Task was destroyed but it is pending!".
+     */
+    static EventLoop quietRealTime() {
+        EventLoop loop = EventLoop.builder().build();
+        loop.setExceptionHandler((l, c) -> { });
+        return loop;
+    }
+
     /** Runs {@code main} to completion on a fresh virtual-time loop, as {@code Async.run} would, and closes it. */
     static <T> T runVirtual(Coroutine<T> main) {
         EventLoop loop = virtual();

@@ -443,4 +443,49 @@ class TaskTest {
         });
         assertThat(thread.getName()).isEmpty();
     }
+
+    // ================================================================== await cycles
+
+    /*
+     * Two tasks awaiting each other (a deadlock a user can write; LoopTree shows it as "(cycle)"): cancel() goes
+     * round the cycle once and stops, returning true, instead of recursing Task.cancel -> futWaiter.cancel until
+     * StackOverflowError (asyncio recurses until RecursionError; here the Error would escape callers that catch
+     * RuntimeException, such as AsyncRuntime.shutdown's cancel round and Runner.close).
+     */
+    @Test
+    void cancellingATaskInAnAwaitCycleDoesNotOverflowTheStack() {
+        // A awaits B awaits A: a deadlock, in asyncio too (where cancel() recurses until RecursionError). Here the
+        // cancel comes round the cycle once, stops, and is recorded on both; the tasks stay deadlocked, as they
+        // were, until their loop closes and abandons them.
+        EventLoop loop = Loops.virtual();
+        loop.setExceptionHandler((l, c) -> { }); // "Task was destroyed but it is pending!" for the two, expected
+        java.util.concurrent.atomic.AtomicReference<Task<?>> rb = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.List<Task<?>> both = new java.util.ArrayList<>();
+        Object outcome = loop.runUntilComplete(() -> {
+            Task<?> a = Async.createTask(() -> {
+                Async.sleep(0);
+                return rb.get().await();
+            }, "A");
+            Task<Object> b = Async.createTask(() -> {
+                Async.sleep(0);
+                return a.await();
+            }, "B");
+            rb.set(b);
+            both.add(a);
+            both.add(b);
+            for (int i = 0; i < 3; i++) {
+                Async.sleep(0);
+            }
+            Object result;
+            try {
+                result = a.cancel();
+            } catch (Throwable t) {
+                result = t;
+            }
+            return result + " A cancelling=" + a.cancelling() + " B cancelling=" + b.cancelling();
+        });
+        loop.close();
+        assertThat(String.valueOf(outcome)).isEqualTo("true A cancelling=1 B cancelling=1");
+        assertThat(both).allSatisfy(t -> assertThat(t.cancelled()).isTrue()); // abandoned by close()
+    }
 }

@@ -1050,4 +1050,103 @@ class TimeoutTest {
             return null;
         });
     }
+
+    // ------------------------------------------------------------------ lifecycle, nesting and a racing cancel
+
+    @Test
+    void timeoutScopeExpiresRaisesAndCanBeRescheduled() {
+        EventLoop loop = Loops.virtual();
+        loop.runUntilComplete(() -> {
+            Timeout[] scope = new Timeout[1];
+            assertThatThrownBy(() -> {
+                try (Timeout t = Async.timeout(Duration.ofSeconds(1))) {
+                    scope[0] = t;
+                    assertThat(t.when()).isEqualTo(1.0);
+                    t.reschedule(2.0);
+                    Async.sleep(5);
+                }
+            }).isInstanceOf(TimeoutError.class);
+            assertThat(scope[0].expired()).isTrue();
+            assertThat(Async.getRunningLoop().time()).isEqualTo(2.0);
+            assertThatThrownBy(() -> scope[0].reschedule(3.0)).isInstanceOf(IllegalStateException.class);
+            try (Timeout t = Async.timeout(null)) {
+                Async.sleep(10);
+                assertThat(t.expired()).isFalse();
+            }
+            try (Timeout t = Async.timeoutAt(Async.getRunningLoop().time() + 1)) {
+                Async.sleep(0.5);
+                assertThat(t.expired()).isFalse();
+            }
+            return null;
+        });
+        loop.close();
+    }
+
+    @Test
+    void nestedTimeoutsTheInnerExpiresFirst() {
+        Loops.runVirtual(() -> {
+            List<String> seen = new ArrayList<>();
+            try (Timeout outer = Async.timeout(Duration.ofSeconds(5))) {
+                try (Timeout inner = Async.timeout(Duration.ofSeconds(1))) {
+                    Async.sleep(10);
+                } catch (TimeoutError e) {
+                    seen.add("inner timed out at " + Async.getRunningLoop().time());
+                }
+                Async.sleep(1);
+                seen.add("outer still running at " + Async.getRunningLoop().time());
+                assertThat(outer.expired()).isFalse();
+            }
+            assertThat(seen).containsExactly("inner timed out at 1.0", "outer still running at 2.0");
+            assertThat(Async.currentTask().orElseThrow().cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void nestedTimeoutsTheOuterExpiresFirst() {
+        Loops.runVirtual(() -> {
+            Timeout[] scopes = new Timeout[2];
+            assertThatThrownBy(() -> {
+                try (Timeout outer = Async.timeout(Duration.ofSeconds(1))) {
+                    scopes[0] = outer;
+                    try (Timeout inner = Async.timeout(Duration.ofSeconds(5))) {
+                        scopes[1] = inner;
+                        Async.sleep(10);
+                    }
+                }
+            }).isInstanceOf(TimeoutError.class);
+            assertThat(scopes[0].expired()).isTrue();
+            assertThat(scopes[1].expired()).isFalse();
+            assertThat(Async.currentTask().orElseThrow().cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void aRealCancellationDuringAnExpiringTimeoutWins() {
+        Loops.runVirtual(() -> {
+            Task<Void> t = Async.createTask(() -> {
+                try (Timeout ignored = Async.timeout(Duration.ofSeconds(1))) {
+                    Async.sleep(10);
+                }
+                return null;
+            });
+            // At t=1 both the timeout and this cancel reach the task in the same iteration.
+            Async.getRunningLoop().callLater(1.0, () -> t.cancel("real"));
+            assertThatThrownBy(t::await).isInstanceOf(CancelledError.class);
+            assertThat(t.cancelled()).isTrue();
+            return null;
+        });
+    }
+
+    @Test
+    void timeoutOutsideATaskIsAClearError() {
+        EventLoop loop = Loops.virtual();
+        loop.callSoon(() -> assertThatThrownBy(() -> Async.timeout(Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("inside a task"));
+        loop.callSoon(loop::stop);
+        loop.runForever();
+        loop.close();
+        assertThatThrownBy(() -> Async.timeout(Duration.ofSeconds(1))).isInstanceOf(IllegalStateException.class);
+    }
 }

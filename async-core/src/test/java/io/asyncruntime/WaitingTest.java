@@ -1,5 +1,6 @@
 package io.asyncruntime;
 
+import static io.asyncruntime.Loops.after;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,10 +11,78 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Async#wait} and {@link Async#asCompleted} at their edges: zero, negative and huge timeouts, empty
- * and null inputs. Expected values checked on python3.13 (asyncio 3.13.0).
+ * {@link Async#wait} and {@link Async#asCompleted}: the rules of CPython's tasks.py, then their edges (zero,
+ * negative and huge timeouts, empty and null inputs; expected values checked on python3.13, asyncio 3.13.0).
  */
 class WaitingTest {
+
+    // ------------------------------------------------------------------ rules
+
+    @Test
+    void waitFirstCompleted() {
+        Loops.runVirtual(() -> {
+            Task<String> fast = Async.createTask(after(1, "fast"));
+            Task<String> slow = Async.createTask(after(3, "slow"));
+            WaitResult r = Async.wait(List.of(fast, slow), null, ReturnWhen.FIRST_COMPLETED);
+            assertThat(r.done()).containsExactly(fast);
+            assertThat(r.pending()).containsExactly(slow);
+            assertThat(Async.getRunningLoop().time()).isEqualTo(1.0);
+            return null;
+        });
+    }
+
+    @Test
+    void waitFirstExceptionAndAllCompleted() {
+        RuntimeException boom = new RuntimeException("boom");
+        Loops.runVirtual(() -> {
+            Task<String> ok = Async.createTask(after(1, "ok"));
+            Task<String> bad = Async.createTask(Loops.failAfter(2, boom));
+            Task<String> slow = Async.createTask(after(5, "slow"));
+            WaitResult r = Async.wait(List.of(ok, bad, slow), null, ReturnWhen.FIRST_EXCEPTION);
+            assertThat(r.done()).containsExactlyInAnyOrder(ok, bad);
+            assertThat(r.pending()).containsExactly(slow);
+            WaitResult all = Async.wait(List.of(ok, bad, slow), null, ReturnWhen.ALL_COMPLETED);
+            assertThat(all.done()).hasSize(3);
+            assertThat(all.pending()).isEmpty();
+            assertThat(bad.exception()).isSameAs(boom); // retrieved: no "exception was never retrieved" at GC
+            assertThat(Async.getRunningLoop().time()).isEqualTo(5.0);
+            return null;
+        });
+    }
+
+    @Test
+    void waitTimeoutReturnsPendingWithoutRaisingOrCancelling() {
+        Loops.runVirtual(() -> {
+            Task<String> slow = Async.createTask(after(5, "slow"));
+            WaitResult r = Async.wait(List.of(slow, after(0.5, "coroutine becomes a task")), Duration.ofSeconds(1), ReturnWhen.ALL_COMPLETED);
+            assertThat(r.pending()).containsExactly(slow);
+            assertThat(r.done()).hasSize(1).allMatch(f -> f instanceof Task<?>);
+            assertThat(slow.cancelled()).isFalse();
+            assertThat(Async.getRunningLoop().time()).isEqualTo(1.0);
+            return null;
+        });
+    }
+
+    @Test
+    void asCompletedYieldsInCompletionOrderThenTimesOut() {
+        Loops.runVirtual(() -> {
+            List<Object> order = new ArrayList<>();
+            for (Awaitable<Object> next : Async.asCompleted(List.of(after(3, "c"), after(1, "a"), after(2, "b")), null)) {
+                order.add(next.await());
+            }
+            assertThat(order).containsExactly("a", "b", "c");
+            List<Object> partial = new ArrayList<>();
+            assertThatThrownBy(() -> {
+                for (Awaitable<Object> next : Async.asCompleted(List.of(after(1, "quick"), after(10, "slow")), Duration.ofSeconds(2))) {
+                    partial.add(next.await());
+                }
+            }).isInstanceOf(TimeoutError.class);
+            assertThat(partial).containsExactly("quick");
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ edges
 
     /* python3.13: wait([pending, done], timeout=0 or -1) returns done={done}, pending={pending}, cancels nothing. */
     @Test

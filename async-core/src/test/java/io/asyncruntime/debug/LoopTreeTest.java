@@ -190,4 +190,124 @@ class LoopTreeTest {
             loop.close();
         }
     }
+
+    // ------------------------------------------------------------------ cost, depth and values
+
+    private static final long BOUND_SECONDS = 20;
+
+    /*
+     * LoopTree.format(loop, maxTasks, ...) stays cheap for on-demand callers (the actuator's text tree, GET
+     * /actuator/tasks/{id}) whatever the shape of the await graph. A ladder of diamonds (two tasks await one task,
+     * a third gathers both) doubles the paths up the awaited-by graph at each rung, so a walk of every path costs
+     * 2^k for 3k+1 tasks: 64 pending tasks, maxTasks 5, must take well under 2 s.
+     */
+    @Test
+    void loopTreeOfALadderOfDiamondsIsCheap() throws Exception {
+        CompletableFuture<Long> millis = new CompletableFuture<>();
+        Thread runner = Thread.ofPlatform().daemon().start(() -> {
+            try (Runner r = new Runner()) {
+                r.run(() -> {
+                    Future<String> gate = Async.getRunningLoop().createFuture();
+                    Task<?> prev = Async.createTask(gate::await, "n0");
+                    for (int i = 1; i <= 21; i++) {
+                        Task<?> p = prev;
+                        Task<?> x = Async.createTask(p::await, "a" + i);
+                        Task<?> y = Async.createTask(p::await, "b" + i);
+                        prev = Async.createTask(() -> Async.gather(x, y).await(), "n" + i);
+                    }
+                    for (int j = 0; j < 5; j++) {
+                        Async.sleep(0);
+                    }
+                    long t0 = System.nanoTime();
+                    LoopTree.format(Async.getRunningLoop(), 5, false);
+                    millis.complete((System.nanoTime() - t0) / 1_000_000);
+                    gate.setResult("go");
+                    prev.await();
+                    return null;
+                });
+            } catch (Throwable t) {
+                millis.completeExceptionally(t);
+            }
+        });
+        try {
+            long ms = millis.get(BOUND_SECONDS, TimeUnit.SECONDS);
+            assertThat(ms).as("LoopTree.format of 64 tasks, maxTasks 5").isLessThan(2_000);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("LoopTree.format of 64 pending tasks (maxTasks 5) still running after "
+                    + BOUND_SECONDS + " s: the awaited-by walk is exponential", e);
+        } finally {
+            runner.interrupt();
+        }
+    }
+
+    /*
+     * With frames=false (show-values says the reader may not see values), neither the tree nor TaskInfo.awaiting
+     * (the JSON list's "awaiting", never redacted) shows the result or exception of a future a task still awaits
+     * because its wake-up is queued and has not run yet.
+     */
+    @Test
+    void loopTreeWithoutValuesDoesNotPrintTheResultOfWhatATaskAwaits() {
+        try (Runner r = new Runner()) {
+            String[] seen = r.run(() -> {
+                Future<String> secret = Async.getRunningLoop().createFuture();
+                Future<String> failing = Async.getRunningLoop().createFuture();
+                Task<String> a = Async.createTask(secret::await, "holder");
+                Task<String> b = Async.createTask(failing::await, "holder2");
+                Async.sleep(0);
+                secret.setResult("s3cret-token");
+                failing.setException(new IllegalStateException("password=hunter2"));
+                // a's and b's wake-ups are queued, not run: both still await their finished futures
+                String tree = LoopTree.format(Async.getRunningLoop(), 100, false);
+                String info = TaskInfo.of(a).awaiting() + " " + TaskInfo.of(b).awaiting();
+                a.await();
+                try {
+                    b.await();
+                } catch (IllegalStateException expected) {
+                    // provoked
+                }
+                return new String[] {tree, info};
+            });
+            assertThat(seen[0]).as("text tree for a reader without show-values").doesNotContain("s3cret-token")
+                    .doesNotContain("hunter2");
+            assertThat(seen[1]).as("TaskInfo.awaiting (JSON 'awaiting', not redacted)").doesNotContain("s3cret-token")
+                    .doesNotContain("hunter2");
+        }
+    }
+
+    /*
+     * A chain of 40,000 tasks each awaiting the next (a recursive algorithm, a pipeline): LoopTree.format with
+     * maxTasks 10 returns a string, where a walk that recursed once per link would throw StackOverflowError (an
+     * Error: the actuator would answer 500).
+     */
+    @Test
+    void loopTreeOfALongChainIsBoundedAndDoesNotOverflow() throws Exception {
+        int n = 40_000;
+        try (Runner r = new Runner()) {
+            Object outcome = r.run(() -> {
+                Future<String> gate = Async.getRunningLoop().createFuture();
+                Task<Object> top = Async.createTask(() -> link(gate, n), "top");
+                for (int k = 0; k < n + 5; k++) {
+                    Async.sleep(0);
+                }
+                Object result;
+                try {
+                    result = LoopTree.format(Async.getRunningLoop(), 10, false);
+                } catch (Throwable t) {
+                    result = t;
+                }
+                gate.setResult("x");
+                top.await();
+                return result;
+            });
+            assertThat(outcome).as("LoopTree.format of a 40,000-task chain").isInstanceOf(String.class);
+        }
+    }
+
+    private static Object link(Future<String> gate, int i) {
+        if (i == 0) {
+            return gate.await();
+        }
+        Task<Object> next = Async.createTask(() -> link(gate, i - 1), "c" + i);
+        return next.await();
+    }
 }
