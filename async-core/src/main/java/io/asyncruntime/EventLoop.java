@@ -135,8 +135,8 @@ public class EventLoop implements AutoCloseable {
     private volatile long blockedThresholdNanos = TimeUnit.SECONDS.toNanos(1);
     /* Threading: any thread; read once per task created. */
     private volatile TaskDecorator taskDecorator;
-    /* Threading: copy-on-write under this; read by the watchdog. */
-    private volatile LoopStallListener[] stallListeners = new LoopStallListener[0];
+    /* Threading: copy-on-write under this; read by the watchdog. Starts with the flight recorder's listener. */
+    private volatile LoopStallListener[] stallListeners = LoopStallRecorder.DEFAULT;
     private volatile ExceptionHandler exceptionHandler;
     private volatile ExecutorService defaultExecutor;
 
