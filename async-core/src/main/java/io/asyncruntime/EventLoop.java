@@ -226,6 +226,16 @@ public class EventLoop implements AutoCloseable {
     }
 
     /**
+     * Returns the clock the loop reads its time from, fixed when the loop was built: a {@link ManualClock} means the
+     * loop runs on virtual time (so, for instance, a latency probe measures nothing there). Any thread.
+     *
+     * @return the loop's clock
+     */
+    public LoopClock clock() {
+        return clock;
+    }
+
+    /**
      * Returns the loop's current time: asyncio's {@code loop.time()}. Any thread.
      *
      * @return the time in seconds of the loop's clock: monotonic, only differences are meaningful
@@ -1768,6 +1778,18 @@ public class EventLoop implements AutoCloseable {
 
     static EventLoop[] runningLoops() {
         return runningLoops;
+    }
+
+    /**
+     * Returns the loops running in this JVM at this moment, on any thread: for diagnostics that must find every
+     * loop without being handed one, such as a test extension that dumps the pending tasks when a test fails.
+     * asyncio has no counterpart (a Python process usually has one loop). Any thread; a snapshot, weakly consistent
+     * (a loop starting or stopping meanwhile may or may not be in it).
+     *
+     * @return the running loops, in the order they started; an unmodifiable list, empty when none runs
+     */
+    public static List<EventLoop> allRunningLoops() {
+        return List.of(runningLoops);
     }
 
     // ---------------------------------------------------------------- finding the running loop
