@@ -41,7 +41,7 @@ final class LoopStallEvent extends Event {
     long taskId;
 
     @Label("Thread")
-    @Description("The thread running the step when it was seen")
+    @Description("The thread running the step when it was seen; (unnamed) for a task's virtual thread not yet named")
     String thread;
 
     @Label("Held For")
@@ -68,7 +68,8 @@ final class LoopStallEvent extends Event {
         Task<?> task = stall.task();
         event.taskName = task == null ? "" : task.getName();
         event.taskId = task == null ? 0 : task.getId();
-        event.thread = stall.threadName();
+        // A task's virtual thread takes the task's name at its first suspension: one that never suspended has none.
+        event.thread = stall.threadName().isEmpty() ? "(unnamed)" : stall.threadName();
         event.heldFor = stall.heldFor().toNanos();
         event.threshold = thresholdNanos;
         event.stack = stall.stackText();

@@ -62,7 +62,7 @@ class LoopStallEventTest {
             assertThat(e.getString("taskName")).isEqualTo("jfr-culprit");
             assertThat(e.getLong("taskId")).isEqualTo(culprit.getId());
             // The task's virtual thread is named only from its first suspension on, and this one never suspended.
-            assertThat(e.getString("thread")).isNotNull();
+            assertThat(e.getString("thread")).isNotEmpty();
             assertThat(e.getDuration("heldFor")).isGreaterThanOrEqualTo(Duration.ofMillis(150)).isLessThan(Duration.ofSeconds(10));
             assertThat(e.getDuration("threshold")).isEqualTo(Duration.ofMillis(150));
             assertThat(e.getString("stack")).contains("\tat io.asyncruntime.LoopStallTest.holdTheLoop(LoopStallTest.java:");

@@ -27,7 +27,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * With a tracing bridge (Boot's tracing auto-configuration over Micrometer's in-memory {@link SimpleTracer}), a task
  * created by a controller is a span of the request's trace, a child of the request's span, and so is a task that task
- * creates: over a real port, as an application sees it.
+ * creates, and the task's blocking work on the runtime's executor runs inside the task's span: over a real port, as
+ * an application sees it.
  */
 @SpringBootTest(classes = TaskTracingHttpTests.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "async.runtime.loop-name=traced")
@@ -47,16 +48,20 @@ class TaskTracingHttpTests {
     @RestController
     static class ReportController {
         private final AsyncRuntime runtime;
+        private final SimpleTracer tracer;
 
-        ReportController(AsyncRuntime runtime) {
+        ReportController(AsyncRuntime runtime, SimpleTracer tracer) {
             this.runtime = runtime;
+            this.tracer = tracer;
         }
 
         @GetMapping("/report")
         Task<String> report() {
             return runtime.createTask(() -> {
                 Task<String> part = Async.createTask(() -> Async.sleep(Duration.ofMillis(5), "part"), "report-part");
-                return "report with " + part.await();
+                // Blocking work on the runtime's executor runs inside the task's span.
+                String spanOfBlockingWork = Async.toThread(() -> tracer.currentSpan().context().spanId());
+                return "report with " + part.await() + " " + spanOfBlockingWork;
             }, "report");
         }
     }
@@ -71,7 +76,7 @@ class TaskTracingHttpTests {
     void aTaskCreatedByAControllerIsAChildSpanOfTheRequestsSpan() {
         ResponseEntity<String> response = http.getForEntity("/report", String.class);
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
-        assertThat(response.getBody()).isEqualTo("report with part");
+        assertThat(response.getBody()).startsWith("report with part ");
 
         // The server ends the request's span as the async request completes, just after the client has its answer.
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(spans())
@@ -85,6 +90,7 @@ class TaskTracingHttpTests {
         assertThat(task.getParentId()).isEqualTo(request.getSpanId());
         assertThat(child.getTraceId()).isEqualTo(request.getTraceId());
         assertThat(child.getParentId()).isEqualTo(task.getSpanId());
+        assertThat(response.getBody()).isEqualTo("report with part " + task.getSpanId());
         assertThat(task.getTags()).containsEntry("loop", "traced").containsEntry("outcome", "success")
                 .containsEntry("task.name", "report");
     }
