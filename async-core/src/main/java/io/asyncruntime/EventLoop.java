@@ -135,8 +135,8 @@ public class EventLoop implements AutoCloseable {
     private volatile long blockedThresholdNanos = TimeUnit.SECONDS.toNanos(1);
     /* Threading: any thread; read once per task created. */
     private volatile TaskDecorator taskDecorator;
-    /* Threading: copy-on-write under this; read by the watchdog. */
-    private volatile LoopStallListener[] stallListeners = new LoopStallListener[0];
+    /* Threading: copy-on-write under this; read by the watchdog. Starts with the flight recorder's listener. */
+    private volatile LoopStallListener[] stallListeners = LoopStallRecorder.DEFAULT;
     private volatile ExceptionHandler exceptionHandler;
     private volatile ExecutorService defaultExecutor;
 
@@ -223,6 +223,16 @@ public class EventLoop implements AutoCloseable {
      */
     public EngineMode engineMode() {
         return mode;
+    }
+
+    /**
+     * Returns the clock the loop reads its time from, fixed when the loop was built: a {@link ManualClock} means the
+     * loop runs on virtual time (so, for instance, a latency probe measures nothing there). Any thread.
+     *
+     * @return the loop's clock
+     */
+    public LoopClock clock() {
+        return clock;
     }
 
     /**
@@ -1778,6 +1788,18 @@ public class EventLoop implements AutoCloseable {
 
     static EventLoop[] runningLoops() {
         return runningLoops;
+    }
+
+    /**
+     * Returns the loops running in this JVM at this moment, on any thread: for diagnostics that must find every
+     * loop without being handed one, such as a test extension that dumps the pending tasks when a test fails.
+     * asyncio has no counterpart (a Python process usually has one loop). Any thread; a snapshot, weakly consistent
+     * (a loop starting or stopping meanwhile may or may not be in it).
+     *
+     * @return the running loops, in the order they started; an unmodifiable list, empty when none runs
+     */
+    public static List<EventLoop> allRunningLoops() {
+        return List.of(runningLoops);
     }
 
     // ---------------------------------------------------------------- finding the running loop

@@ -9,8 +9,12 @@ import io.asyncruntime.spring.diagnostics.FastModeUnavailableException;
 import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import jakarta.servlet.Filter;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.jspecify.annotations.Nullable;
@@ -32,16 +36,20 @@ import org.springframework.util.ClassUtils;
  * started with the context and stopped gracefully by {@link AsyncRuntimeLifecycle}. Every bean backs off
  * when the application defines its own.
  *
- * <p>The application may also give the runtime an {@link ExecutorService} bean named
- * {@value #EXECUTOR_BEAN_NAME} for {@code Async.toThread}, and its own {@link TaskDecorator} bean.
+ * <p>The executor behind {@code Async.toThread} is the bean {@value #EXECUTOR_BEAN_NAME}, which the application may
+ * replace; work handed to it passes through the task's context and the Spring {@code TaskDecorator} beans, as on
+ * Boot's own executors, and is timed when there is a meter registry (see {@link RuntimeExecutor}).
  */
 @AutoConfiguration
 @ConditionalOnClass(AsyncRuntime.class)
 @EnableConfigurationProperties(AsyncRuntimeProperties.class)
 public final class AsyncRuntimeAutoConfiguration {
     /**
-     * The name of an application {@link ExecutorService} bean to use as the loop's default executor. The loop shuts
-     * it down when it closes, as asyncio's {@code loop.close()} does its default executor: give it one of its own.
+     * The name of the {@link ExecutorService} bean the loop uses as its default executor ({@code Async.toThread},
+     * {@code runInExecutor(null, …)}): auto-configured unless the application defines one by this name. The loop
+     * shuts it down when it closes, as asyncio's {@code loop.close()} does its default executor: give it one of its
+     * own, declared {@code defaultCandidate = false} as ours is, so that it does not stand in for Boot's
+     * {@code applicationTaskExecutor} (which backs off when another {@code Executor} is a candidate).
      */
     public static final String EXECUTOR_BEAN_NAME = "asyncRuntimeExecutor";
 
@@ -52,7 +60,9 @@ public final class AsyncRuntimeAutoConfiguration {
     @ConditionalOnMissingBean
     AsyncRuntime asyncRuntime(AsyncRuntimeProperties properties, ObjectProvider<TaskDecorator> decorator,
             @Qualifier(EXECUTOR_BEAN_NAME) ObjectProvider<ExecutorService> executor,
-            ObjectProvider<AsyncRuntimeBuilderCustomizer> customizers) {
+            ObjectProvider<AsyncRuntimeBuilderCustomizer> customizers,
+            ObjectProvider<org.springframework.core.task.TaskDecorator> executorDecorators,
+            ObjectProvider<MeterRegistry> meterRegistry) {
         AsyncRuntime.Builder builder = AsyncRuntime.builder()
                 .name(properties.getLoopName())
                 .debug(properties.isDebug())
@@ -66,18 +76,42 @@ public final class AsyncRuntimeAutoConfiguration {
         requireEngine(properties.getMode(), EngineMode.fastModeUnavailableReason());
         AsyncRuntime runtime = builder.start();
         runtime.loop().setRecordCreationSites(properties.isRecordCreationSites());
-        TaskDecorator composed = compose(decorator.orderedStream().toList());
+        java.util.List<TaskDecorator> taskDecorators = decorator.orderedStream().toList();
+        TaskDecorator composed = compose(taskDecorators);
         if (composed != null) {
             runtime.loop().setTaskDecorator(composed);
         }
-        ExecutorService own = executor.getIfAvailable();
-        if (own != null) {
-            runtime.loop().setDefaultExecutor(own);
-        } else if (properties.getExecutor().getMaxThreads() > 0) {
-            runtime.loop().setDefaultExecutor(Executors.newFixedThreadPool(properties.getExecutor().getMaxThreads(),
-                    Thread.ofPlatform().name(properties.getLoopName() + "-executor-", 1).daemon(true).factory()));
+        ExecutorService bean = executor.getIfAvailable();
+        if (bean != null) {
+            ContextSnapshotTaskDecorator context = taskDecorators.stream().filter(ContextSnapshotTaskDecorator.class::isInstance)
+                    .map(ContextSnapshotTaskDecorator.class::cast).findFirst().orElse(null);
+            runtime.loop().setDefaultExecutor(runtimeExecutor(bean, context, executorDecorators.orderedStream().toList(),
+                    meterRegistry.getIfUnique(), properties.getLoopName()));
         }
         return runtime;
+    }
+
+    /*
+     * The executor bean as the loop uses it: decorated as Boot decorates its own executors (every Spring TaskDecorator
+     * bean, in order), inside the task's own context (outermost, so the application's decorators see the task's MDC
+     * and observation), and timed by Micrometer when there is a registry. Boot's pool gauges for it are bound by
+     * AsyncRuntimeMetricsAutoConfiguration.
+     */
+    static RuntimeExecutor runtimeExecutor(ExecutorService bean, @Nullable ContextSnapshotTaskDecorator context,
+            java.util.List<org.springframework.core.task.TaskDecorator> decorators, @Nullable MeterRegistry registry,
+            String loopName) {
+        org.springframework.core.task.TaskDecorator application = decorators.isEmpty() ? null
+                : decorators.size() == 1 ? decorators.get(0)
+                : new org.springframework.core.task.support.CompositeTaskDecorator(decorators);
+        org.springframework.core.task.TaskDecorator all = context == null ? application
+                : application == null ? context::decorate
+                : work -> context.decorate(application.decorate(work));
+        // Executor, not ExecutorService: Micrometer then only times the runs, and leaves the pool gauges (which
+        // it cannot read from a virtual-thread-per-task executor without opening java.util.concurrent) to us.
+        Executor plain = bean::execute;
+        Executor through = registry == null ? plain
+                : ExecutorServiceMetrics.monitor(registry, plain, EXECUTOR_BEAN_NAME, Tags.of("loop", loopName));
+        return new RuntimeExecutor(bean, through, all);
     }
 
     /*
@@ -161,6 +195,28 @@ public final class AsyncRuntimeAutoConfiguration {
         @ConditionalOnMissingBean
         GracefulShutdownNarrator asyncGracefulShutdownNarrator(AsyncRuntimeLifecycle lifecycle, InFlightRequests requests) {
             return new GracefulShutdownNarrator(lifecycle, requests::count, REMINDER_INTERVAL);
+        }
+    }
+
+    /**
+     * The executor behind {@code Async.toThread}: a virtual thread per call, or with
+     * {@code async.runtime.executor.max-threads} a fixed pool of platform threads. Not a default candidate, so that
+     * it is injected only by name and Boot's {@code applicationTaskExecutor} is still auto-configured beside it.
+     * Shut down (not closed, which would wait for running work without end) when the context closes; the loop shuts
+     * it down first when it closes. A nested configuration, registered before the runtime bean above, so that only
+     * an application's own runtime (which would not use it) makes it back off.
+     */
+    @Configuration(proxyBeanMethods = false)
+    static class RuntimeExecutorConfiguration {
+
+        @Bean(name = EXECUTOR_BEAN_NAME, defaultCandidate = false, destroyMethod = "shutdown")
+        @ConditionalOnMissingBean(name = EXECUTOR_BEAN_NAME, value = AsyncRuntime.class)
+        ExecutorService asyncRuntimeExecutor(AsyncRuntimeProperties properties) {
+            int maxThreads = properties.getExecutor().getMaxThreads();
+            String prefix = properties.getLoopName() + "-executor-";
+            return maxThreads > 0
+                    ? Executors.newFixedThreadPool(maxThreads, Thread.ofPlatform().name(prefix, 1).daemon(true).factory())
+                    : Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(prefix, 1).factory());
         }
     }
 

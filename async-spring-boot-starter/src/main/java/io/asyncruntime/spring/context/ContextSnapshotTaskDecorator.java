@@ -34,6 +34,18 @@ public final class ContextSnapshotTaskDecorator implements TaskDecorator, org.sp
         this.snapshots = snapshots;
     }
 
+    /**
+     * Returns {@code work} wrapped to run in the context captured now: how the runtime's executor carries a task's
+     * context to its {@code Async.toThread} work, as Spring's {@code ContextPropagatingTaskDecorator} does for Boot's
+     * executors.
+     *
+     * @param work the work to run on another thread
+     * @return the wrapped work
+     */
+    public Runnable decorate(Runnable work) {
+        return snapshots.captureAll().wrap(work);
+    }
+
     @Override
     public <T> Coroutine<T> decorate(Coroutine<T> coro) {
         ContextSnapshot captured = snapshots.captureAll();

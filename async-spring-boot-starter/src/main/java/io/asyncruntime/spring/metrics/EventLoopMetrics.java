@@ -3,6 +3,7 @@ package io.asyncruntime.spring.metrics;
 import io.asyncruntime.EventLoop;
 import io.asyncruntime.LoopStall;
 import io.asyncruntime.LoopStallListener;
+import io.asyncruntime.ManualClock;
 import io.asyncruntime.Task;
 import io.asyncruntime.TaskListener;
 import io.micrometer.core.instrument.binder.BaseUnits;
@@ -38,7 +39,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The latency probe is one timer on the loop, and slow or blocking steps are found by the loop's watchdog
  * ({@link LoopStallListener}), so measuring costs nothing on the loop's hot path. Task meters come from a
- * {@link TaskListener}.
+ * {@link TaskListener}. A loop on virtual time (a {@link ManualClock}) gets no probe: no callback is ever late
+ * there, and a timer that always re-arms would make the loop jump from probe to probe, racing through virtual
+ * time at full CPU while the test waits.
  *
  * <p>Threading: task events on the loop; stall events on the watchdog thread; meters read from any thread;
  * {@link #bindTo} any thread.
@@ -110,7 +113,7 @@ public class EventLoopMetrics implements MeterBinder, TaskListener, LoopStallLis
         probing = true;
         loop.addTaskListener(this);
         loop.addStallListener(this);
-        if (!loop.isClosed()) {
+        if (!loop.isClosed() && !(loop.clock() instanceof ManualClock)) {
             loop.callSoonThreadsafe(this::scheduleProbe);
         }
     }
