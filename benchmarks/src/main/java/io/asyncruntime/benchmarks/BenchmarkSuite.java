@@ -15,9 +15,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Runs every workload on asyncruntime (FAST and PORTABLE), CPython's asyncio and Node.js, each in processes of
- * its own on the same machine in the same run, then prints one table with the ratios, and runs the growth
- * curves (W1 and W4 at 10k, 100k and 1M tasks, a fresh process per point) into a CSV and a PNG plot.
+ * Runs every workload on asyncruntime (FAST and PORTABLE), CPython's asyncio, Node.js and kotlinx.coroutines, and
+ * the limit (the JDK's continuations driven directly, {@link ContinuationLimit}), each in processes of its own on
+ * the same machine in the same run, then prints one table with the ratios, and runs the growth curves (W1 and W4
+ * at 10k, 100k and 1M tasks, a fresh process per point) into a CSV and a PNG plot.
  *
  * <p>Arguments: {@code --quick} for fewer rounds; {@code --no-growth} to skip the curves. Output goes to
  * {@code results/} under the working directory (the benchmarks module when run by {@code benchmarks/run}).
@@ -28,7 +29,17 @@ public final class BenchmarkSuite {
     static final String PORTABLE = "asyncruntime PORTABLE";
     static final String CPYTHON = "CPython asyncio";
     static final String NODE = "Node.js";
+    static final String KOTLIN = "kotlinx.coroutines";
+    static final String LIMIT = "JDK continuations (limit)";
+    /* peers/kotlin/CoroutinesBench.kt, compiled by the kotlin-peer profile that benchmarks/run turns on. */
+    static final String KOTLIN_MAIN = "io.asyncruntime.benchmarks.peers.CoroutinesBench";
+    /* The limit reaches jdk.internal.vm.Continuation, which java.base does not export. */
+    static final String LIMIT_FLAGS = "--add-exports java.base/jdk.internal.vm=ALL-UNNAMED";
     static final int[] GROWTH_SIZES = {10_000, 100_000, 1_000_000};
+    private static final String ENGINE_MAIN = EngineBenchmarks.class.getName();
+    private static final String LIMIT_MAIN = ContinuationLimit.class.getName();
+    private static final String FAST_FLAGS = "--add-opens java.base/java.lang=ALL-UNNAMED";
+    private static final String PORTABLE_FLAGS = "-Dasyncruntime.mode=portable";
 
     private final String java = ProcessHandle.current().info().command().orElse("java");
     private final String classpath = System.getProperty("java.class.path");
@@ -49,20 +60,23 @@ public final class BenchmarkSuite {
         versions.add("machine: " + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name")
                 + " " + System.getProperty("os.arch") + ", " + memoryGiB() + " GiB");
         String extra = suite.quick ? "--quick" : null;
-        figures.put(FAST, suite.collect(FAST, suite.javaCommand(true, "-Xms2g -Xmx2g", EngineBenchmarks.class, extra), versions));
+        figures.put(FAST, suite.collect(FAST, suite.javaCommand(FAST_FLAGS + " -Xms2g -Xmx2g", ENGINE_MAIN, extra), versions));
         // The JVM's default collector (G1) is what a Spring application runs with; the throughput collector shows
         // how much of the engine's cost is the collector's.
-        figures.put(FAST_PARALLEL_GC, suite.collect(FAST_PARALLEL_GC, suite.javaCommand(true, "-Xms2g -Xmx2g -XX:+UseParallelGC",
-                EngineBenchmarks.class, extra), versions));
-        figures.put(PORTABLE, suite.collect(PORTABLE, suite.javaCommand(false, "-Xms2g -Xmx2g", EngineBenchmarks.class, extra), versions));
+        figures.put(FAST_PARALLEL_GC, suite.collect(FAST_PARALLEL_GC, suite.javaCommand(FAST_FLAGS + " -Xms2g -Xmx2g -XX:+UseParallelGC",
+                ENGINE_MAIN, extra), versions));
+        figures.put(PORTABLE, suite.collect(PORTABLE, suite.javaCommand(PORTABLE_FLAGS + " -Xms2g -Xmx2g", ENGINE_MAIN, extra), versions));
         figures.put(CPYTHON, suite.collect(CPYTHON, command("python3", suite.peers.resolve("asyncio_bench.py").toString(), extra), versions));
         figures.put(NODE, suite.collect(NODE, command("node", "--expose-gc", suite.peers.resolve("node_bench.mjs").toString(), extra), versions));
+        // Kotlin and the limit run in the same kind of JVM as FAST: same JDK, heap and collector.
+        figures.put(KOTLIN, suite.collect(KOTLIN, suite.javaCommand("-Xms2g -Xmx2g", KOTLIN_MAIN, extra), versions));
+        figures.put(LIMIT, suite.collect(LIMIT, suite.javaCommand(LIMIT_FLAGS + " -Xms2g -Xmx2g", LIMIT_MAIN, extra), versions));
 
         Map<String, Map<String, Map<Integer, Double>>> growth = new LinkedHashMap<>();
         if (!arguments.contains("--no-growth")) {
             growth = suite.growth();
             // W4's process memory is only meaningful in a fresh process: take the table's figure from the curve.
-            for (String runtime : List.of(FAST, CPYTHON, NODE)) {
+            for (String runtime : List.of(FAST, CPYTHON, NODE, KOTLIN, LIMIT)) {
                 Double rss = growth.getOrDefault(runtime, Map.of()).getOrDefault("W4 rss_bytes_per_task", Map.of()).get(100_000);
                 if (rss != null) {
                     figures.get(runtime).put("W4_rss", rss);
@@ -87,10 +101,12 @@ public final class BenchmarkSuite {
             for (String workload : List.of("W1", "W4")) {
                 String size = String.valueOf(n);
                 // Room for a million suspended tasks; no -Xms, so that untouched heap does not count as resident.
-                record(curves, FAST, collectGrowth(javaCommand(true, "-Xmx8g", EngineBenchmarks.class, "--growth", workload, size)));
+                record(curves, FAST, collectGrowth(javaCommand(FAST_FLAGS + " -Xmx8g", ENGINE_MAIN, "--growth", workload, size)));
                 record(curves, CPYTHON, collectGrowth(command("python3", peers.resolve("asyncio_bench.py").toString(), "--growth", workload, size)));
                 record(curves, NODE, collectGrowth(command("node", "--expose-gc", "--max-old-space-size=8192",
                         peers.resolve("node_bench.mjs").toString(), "--growth", workload, size)));
+                record(curves, KOTLIN, collectGrowth(javaCommand("-Xmx8g", KOTLIN_MAIN, "--growth", workload, size)));
+                record(curves, LIMIT, collectGrowth(javaCommand(LIMIT_FLAGS + " -Xmx8g", LIMIT_MAIN, "--growth", workload, size)));
             }
         }
         return curves;
@@ -105,19 +121,19 @@ public final class BenchmarkSuite {
         }
     }
 
-    private List<String> javaCommand(boolean fast, String heap, Class<?> main, String... args) {
+    /* A JVM on the suite's own JDK and class path; null when the main class was not built (the Kotlin peer). */
+    private List<String> javaCommand(String flags, String main, String... args) {
+        try {
+            Class.forName(main, false, BenchmarkSuite.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            return null;
+        }
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
-        cmd.addAll(List.of(heap.split(" ")));
-        if (fast) {
-            cmd.add("--add-opens");
-            cmd.add("java.base/java.lang=ALL-UNNAMED");
-        } else {
-            cmd.add("-Dasyncruntime.mode=portable");
-        }
+        cmd.addAll(List.of(flags.split(" ")));
         cmd.add("-cp");
         cmd.add(classpath);
-        cmd.add(main.getName());
+        cmd.add(main);
         for (String a : args) {
             if (a != null) {
                 cmd.add(a);
@@ -144,7 +160,8 @@ public final class BenchmarkSuite {
             if (f.length >= 3 && f[0].equals("RESULT")) {
                 figures.put(f[1], Double.parseDouble(f[2]));
             } else if (!line.isBlank() && figures.isEmpty() && !line.startsWith("WARNING")
-                    && (line.startsWith("asyncruntime ") || line.startsWith("CPython") || line.startsWith("Node.js"))) {
+                    && (line.startsWith("asyncruntime ") || line.startsWith("CPython") || line.startsWith("Node.js")
+                            || line.startsWith("kotlinx.coroutines ") || line.startsWith("JDK continuations"))) {
                 versions.add(label + ": " + line.trim());
             }
         }
@@ -163,6 +180,10 @@ public final class BenchmarkSuite {
     }
 
     private static List<String> run(List<String> cmd) {
+        if (cmd == null) {
+            System.out.println("== " + KOTLIN_MAIN + " is not built (benchmarks/run builds it with -Pkotlin-peer); its figures are left out");
+            return List.of();
+        }
         System.out.println("== " + String.join(" ", cmd.stream().map(BenchmarkSuite::shortened).toList()));
         List<String> lines = new ArrayList<>();
         try {

@@ -133,6 +133,10 @@ public final class EngineBenchmarks {
     }
 
     static double median(DoubleSupplier round) {
+        return median(warmups, rounds, round);
+    }
+
+    static double median(int warmups, int rounds, DoubleSupplier round) {
         for (int i = 0; i < warmups; i++) {
             round.getAsDouble();
         }
