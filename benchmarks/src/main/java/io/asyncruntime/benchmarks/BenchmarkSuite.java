@@ -57,8 +57,9 @@ public final class BenchmarkSuite {
         Files.createDirectories(suite.results);
         Map<String, Map<String, Double>> figures = new LinkedHashMap<>();
         List<String> versions = new ArrayList<>();
-        versions.add("machine: " + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name")
-                + " " + System.getProperty("os.arch") + ", " + memoryGiB() + " GiB");
+        versions.add("machine: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores, "
+                + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", " + memoryGiB() + " GiB; "
+                + "load average at the start " + loadAverage() + " (other work on the machine slows every figure)");
         String extra = suite.quick ? "--quick" : null;
         figures.put(FAST, suite.collect(FAST, suite.javaCommand(FAST_FLAGS + " -Xms2g -Xmx2g", ENGINE_MAIN, extra), versions));
         // The JVM's default collector (G1) is what a Spring application runs with; the throughput collector shows
@@ -207,6 +208,29 @@ public final class BenchmarkSuite {
             throw new UncheckedIOException(new IOException("interrupted", e));
         }
         return lines;
+    }
+
+    /* The CPU's model name, as lscpu shows it. */
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException e) {
+            return System.getProperty("os.arch");
+        }
+        return System.getProperty("os.arch");
+    }
+
+    /* The 1-minute load average: above the core count, the run shared the CPUs with other work. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     private static String memoryGiB() {
