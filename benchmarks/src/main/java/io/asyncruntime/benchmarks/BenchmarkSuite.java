@@ -153,10 +153,15 @@ public final class BenchmarkSuite {
         return cmd;
     }
 
-    /* Runs a benchmark process, echoing its output, and returns its RESULT figures; empty if it cannot run. */
+    /*
+     * Runs a benchmark process, echoing its output, and returns its RESULT figures; empty if it cannot run. A process
+     * that fails part-way keeps the figures it printed before (each is a finished measurement), and the failure is
+     * noted under the table.
+     */
     private Map<String, Double> collect(String label, List<String> cmd, List<String> versions) {
         Map<String, Double> figures = new LinkedHashMap<>();
-        for (String line : run(cmd)) {
+        List<String> lines = run(cmd);
+        for (String line : lines) {
             String[] f = line.trim().split("\\s+");
             if (f.length >= 3 && f[0].equals("RESULT")) {
                 figures.put(f[1], Double.parseDouble(f[2]));
@@ -165,6 +170,10 @@ public final class BenchmarkSuite {
                             || line.startsWith("kotlinx.coroutines ") || line.startsWith("JDK continuations"))) {
                 versions.add(label + ": " + line.trim());
             }
+        }
+        if (!lines.isEmpty() && lines.getLast().startsWith(EXITED)) {
+            versions.add(label + ": " + lines.getLast().trim() + " after " + String.join(", ", figures.keySet())
+                    + "; the figures after those are missing");
         }
         return figures;
     }
@@ -179,6 +188,8 @@ public final class BenchmarkSuite {
         }
         return points;
     }
+
+    private static final String EXITED = "failed: exited with ";
 
     private static List<String> run(List<String> cmd) {
         if (cmd == null) {
@@ -197,8 +208,9 @@ public final class BenchmarkSuite {
             }
             int exit = p.waitFor();
             if (exit != 0) {
-                System.out.println("   (exited with " + exit + "; its figures are left out)");
-                return List.of();
+                String failed = EXITED + exit;
+                System.out.println("   " + failed + "; the figures it printed before are kept");
+                lines.add(failed);
             }
         } catch (IOException e) {
             System.out.println("   (could not run: " + e.getMessage() + "; its figures are left out)");
