@@ -15,9 +15,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Runs every workload on asyncruntime (FAST and PORTABLE), CPython's asyncio and Node.js, each in processes of
- * its own on the same machine in the same run, then prints one table with the ratios, and runs the growth
- * curves (W1 and W4 at 10k, 100k and 1M tasks, a fresh process per point) into a CSV and a PNG plot.
+ * Runs every workload on asyncruntime (FAST and PORTABLE), CPython's asyncio, Node.js and kotlinx.coroutines, and
+ * the limit (the JDK's continuations driven directly, {@link ContinuationLimit}), each in processes of its own on
+ * the same machine in the same run, then prints one table with the ratios, and runs the growth curves (W1 and W4
+ * at 10k, 100k and 1M tasks, a fresh process per point) into a CSV and a PNG plot.
  *
  * <p>Arguments: {@code --quick} for fewer rounds; {@code --no-growth} to skip the curves. Output goes to
  * {@code results/} under the working directory (the benchmarks module when run by {@code benchmarks/run}).
@@ -28,7 +29,17 @@ public final class BenchmarkSuite {
     static final String PORTABLE = "asyncruntime PORTABLE";
     static final String CPYTHON = "CPython asyncio";
     static final String NODE = "Node.js";
+    static final String KOTLIN = "kotlinx.coroutines";
+    static final String LIMIT = "JDK continuations (limit)";
+    /* peers/kotlin/CoroutinesBench.kt, compiled by the kotlin-peer profile that benchmarks/run turns on. */
+    static final String KOTLIN_MAIN = "io.asyncruntime.benchmarks.peers.CoroutinesBench";
+    /* The limit reaches jdk.internal.vm.Continuation, which java.base does not export. */
+    static final String LIMIT_FLAGS = "--add-exports java.base/jdk.internal.vm=ALL-UNNAMED";
     static final int[] GROWTH_SIZES = {10_000, 100_000, 1_000_000};
+    private static final String ENGINE_MAIN = EngineBenchmarks.class.getName();
+    private static final String LIMIT_MAIN = ContinuationLimit.class.getName();
+    private static final String FAST_FLAGS = "--add-opens java.base/java.lang=ALL-UNNAMED";
+    private static final String PORTABLE_FLAGS = "-Dasyncruntime.mode=portable";
 
     private final String java = ProcessHandle.current().info().command().orElse("java");
     private final String classpath = System.getProperty("java.class.path");
@@ -46,23 +57,27 @@ public final class BenchmarkSuite {
         Files.createDirectories(suite.results);
         Map<String, Map<String, Double>> figures = new LinkedHashMap<>();
         List<String> versions = new ArrayList<>();
-        versions.add("machine: " + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name")
-                + " " + System.getProperty("os.arch") + ", " + memoryGiB() + " GiB");
+        versions.add("machine: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores, "
+                + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", " + memoryGiB() + " GiB; "
+                + "load average at the start " + loadAverage() + " (other work on the machine slows every figure)");
         String extra = suite.quick ? "--quick" : null;
-        figures.put(FAST, suite.collect(FAST, suite.javaCommand(true, "-Xms2g -Xmx2g", EngineBenchmarks.class, extra), versions));
+        figures.put(FAST, suite.collect(FAST, suite.javaCommand(FAST_FLAGS + " -Xms2g -Xmx2g", ENGINE_MAIN, extra), versions));
         // The JVM's default collector (G1) is what a Spring application runs with; the throughput collector shows
         // how much of the engine's cost is the collector's.
-        figures.put(FAST_PARALLEL_GC, suite.collect(FAST_PARALLEL_GC, suite.javaCommand(true, "-Xms2g -Xmx2g -XX:+UseParallelGC",
-                EngineBenchmarks.class, extra), versions));
-        figures.put(PORTABLE, suite.collect(PORTABLE, suite.javaCommand(false, "-Xms2g -Xmx2g", EngineBenchmarks.class, extra), versions));
+        figures.put(FAST_PARALLEL_GC, suite.collect(FAST_PARALLEL_GC, suite.javaCommand(FAST_FLAGS + " -Xms2g -Xmx2g -XX:+UseParallelGC",
+                ENGINE_MAIN, extra), versions));
+        figures.put(PORTABLE, suite.collect(PORTABLE, suite.javaCommand(PORTABLE_FLAGS + " -Xms2g -Xmx2g", ENGINE_MAIN, extra), versions));
         figures.put(CPYTHON, suite.collect(CPYTHON, command("python3", suite.peers.resolve("asyncio_bench.py").toString(), extra), versions));
         figures.put(NODE, suite.collect(NODE, command("node", "--expose-gc", suite.peers.resolve("node_bench.mjs").toString(), extra), versions));
+        // Kotlin and the limit run in the same kind of JVM as FAST: same JDK, heap and collector.
+        figures.put(KOTLIN, suite.collect(KOTLIN, suite.javaCommand("-Xms2g -Xmx2g", KOTLIN_MAIN, extra), versions));
+        figures.put(LIMIT, suite.collect(LIMIT, suite.javaCommand(LIMIT_FLAGS + " -Xms2g -Xmx2g", LIMIT_MAIN, extra), versions));
 
         Map<String, Map<String, Map<Integer, Double>>> growth = new LinkedHashMap<>();
         if (!arguments.contains("--no-growth")) {
             growth = suite.growth();
             // W4's process memory is only meaningful in a fresh process: take the table's figure from the curve.
-            for (String runtime : List.of(FAST, CPYTHON, NODE)) {
+            for (String runtime : List.of(FAST, CPYTHON, NODE, KOTLIN, LIMIT)) {
                 Double rss = growth.getOrDefault(runtime, Map.of()).getOrDefault("W4 rss_bytes_per_task", Map.of()).get(100_000);
                 if (rss != null) {
                     figures.get(runtime).put("W4_rss", rss);
@@ -87,10 +102,12 @@ public final class BenchmarkSuite {
             for (String workload : List.of("W1", "W4")) {
                 String size = String.valueOf(n);
                 // Room for a million suspended tasks; no -Xms, so that untouched heap does not count as resident.
-                record(curves, FAST, collectGrowth(javaCommand(true, "-Xmx8g", EngineBenchmarks.class, "--growth", workload, size)));
+                record(curves, FAST, collectGrowth(javaCommand(FAST_FLAGS + " -Xmx8g", ENGINE_MAIN, "--growth", workload, size)));
                 record(curves, CPYTHON, collectGrowth(command("python3", peers.resolve("asyncio_bench.py").toString(), "--growth", workload, size)));
                 record(curves, NODE, collectGrowth(command("node", "--expose-gc", "--max-old-space-size=8192",
                         peers.resolve("node_bench.mjs").toString(), "--growth", workload, size)));
+                record(curves, KOTLIN, collectGrowth(javaCommand("-Xmx8g", KOTLIN_MAIN, "--growth", workload, size)));
+                record(curves, LIMIT, collectGrowth(javaCommand(LIMIT_FLAGS + " -Xmx8g", LIMIT_MAIN, "--growth", workload, size)));
             }
         }
         return curves;
@@ -105,19 +122,19 @@ public final class BenchmarkSuite {
         }
     }
 
-    private List<String> javaCommand(boolean fast, String heap, Class<?> main, String... args) {
+    /* A JVM on the suite's own JDK and class path; null when the main class was not built (the Kotlin peer). */
+    private List<String> javaCommand(String flags, String main, String... args) {
+        try {
+            Class.forName(main, false, BenchmarkSuite.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            return null;
+        }
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
-        cmd.addAll(List.of(heap.split(" ")));
-        if (fast) {
-            cmd.add("--add-opens");
-            cmd.add("java.base/java.lang=ALL-UNNAMED");
-        } else {
-            cmd.add("-Dasyncruntime.mode=portable");
-        }
+        cmd.addAll(List.of(flags.split(" ")));
         cmd.add("-cp");
         cmd.add(classpath);
-        cmd.add(main.getName());
+        cmd.add(main);
         for (String a : args) {
             if (a != null) {
                 cmd.add(a);
@@ -136,17 +153,27 @@ public final class BenchmarkSuite {
         return cmd;
     }
 
-    /* Runs a benchmark process, echoing its output, and returns its RESULT figures; empty if it cannot run. */
+    /*
+     * Runs a benchmark process, echoing its output, and returns its RESULT figures; empty if it cannot run. A process
+     * that fails part-way keeps the figures it printed before (each is a finished measurement), and the failure is
+     * noted under the table.
+     */
     private Map<String, Double> collect(String label, List<String> cmd, List<String> versions) {
         Map<String, Double> figures = new LinkedHashMap<>();
-        for (String line : run(cmd)) {
+        List<String> lines = run(cmd);
+        for (String line : lines) {
             String[] f = line.trim().split("\\s+");
             if (f.length >= 3 && f[0].equals("RESULT")) {
                 figures.put(f[1], Double.parseDouble(f[2]));
             } else if (!line.isBlank() && figures.isEmpty() && !line.startsWith("WARNING")
-                    && (line.startsWith("asyncruntime ") || line.startsWith("CPython") || line.startsWith("Node.js"))) {
+                    && (line.startsWith("asyncruntime ") || line.startsWith("CPython") || line.startsWith("Node.js")
+                            || line.startsWith("kotlinx.coroutines ") || line.startsWith("JDK continuations"))) {
                 versions.add(label + ": " + line.trim());
             }
+        }
+        if (!lines.isEmpty() && lines.getLast().startsWith(EXITED)) {
+            versions.add(label + ": " + lines.getLast().trim() + " after " + String.join(", ", figures.keySet())
+                    + "; the figures after those are missing");
         }
         return figures;
     }
@@ -162,7 +189,13 @@ public final class BenchmarkSuite {
         return points;
     }
 
+    private static final String EXITED = "failed: exited with ";
+
     private static List<String> run(List<String> cmd) {
+        if (cmd == null) {
+            System.out.println("== " + KOTLIN_MAIN + " is not built (benchmarks/run builds it with -Pkotlin-peer); its figures are left out");
+            return List.of();
+        }
         System.out.println("== " + String.join(" ", cmd.stream().map(BenchmarkSuite::shortened).toList()));
         List<String> lines = new ArrayList<>();
         try {
@@ -175,8 +208,9 @@ public final class BenchmarkSuite {
             }
             int exit = p.waitFor();
             if (exit != 0) {
-                System.out.println("   (exited with " + exit + "; its figures are left out)");
-                return List.of();
+                String failed = EXITED + exit;
+                System.out.println("   " + failed + "; the figures it printed before are kept");
+                lines.add(failed);
             }
         } catch (IOException e) {
             System.out.println("   (could not run: " + e.getMessage() + "; its figures are left out)");
@@ -186,6 +220,29 @@ public final class BenchmarkSuite {
             throw new UncheckedIOException(new IOException("interrupted", e));
         }
         return lines;
+    }
+
+    /* The CPU's model name, as lscpu shows it. */
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException e) {
+            return System.getProperty("os.arch");
+        }
+        return System.getProperty("os.arch");
+    }
+
+    /* The 1-minute load average: above the core count, the run shared the CPUs with other work. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     private static String memoryGiB() {

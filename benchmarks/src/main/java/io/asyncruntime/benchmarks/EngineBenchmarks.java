@@ -133,6 +133,10 @@ public final class EngineBenchmarks {
     }
 
     static double median(DoubleSupplier round) {
+        return median(warmups, rounds, round);
+    }
+
+    static double median(int warmups, int rounds, DoubleSupplier round) {
         for (int i = 0; i < warmups; i++) {
             round.getAsDouble();
         }
@@ -204,8 +208,8 @@ public final class EngineBenchmarks {
                 }
                 return null;
             });
-            a.await();
-            b.await();
+            // gather, not a.await() then b.await(): if one side fails, the other would wait for it forever.
+            Async.gather(a, b).await();
             return null;
         });
         return switches / ((System.nanoTime() - t0) / 1e9);

@@ -30,7 +30,9 @@ final class GrowthPlot {
     private static final Map<String, Color> COLORS = Map.of(
             BenchmarkSuite.FAST, new Color(0x1f77b4),
             BenchmarkSuite.CPYTHON, new Color(0xff7f0e),
-            BenchmarkSuite.NODE, new Color(0x2ca02c));
+            BenchmarkSuite.NODE, new Color(0x2ca02c),
+            BenchmarkSuite.KOTLIN, new Color(0x9467bd),
+            BenchmarkSuite.LIMIT, new Color(0x7f7f7f));
 
     private GrowthPlot() {
     }

@@ -3,10 +3,13 @@ package io.asyncruntime.benchmarks;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The one table of the benchmark run, in Markdown: every workload's figure on each runtime, and how many times
- * better asyncruntime's FAST engine does than each peer (above 1: ours is better, whichever way the unit points).
+ * better asyncruntime's FAST engine does than each peer and than the limit (above 1: ours is better, whichever way
+ * the unit points), and PORTABLE against Kotlin and the limit. The limit has figures only where it means something
+ * (W1, W2, W3, W4 memory); its other cells show "—".
  */
 final class ResultsTable {
 
@@ -29,28 +32,52 @@ final class ResultsTable {
             new Row("W6_metrics", "W6 loop meters on W2 (on vs off)", "% slower", false));
 
     private static final List<String> RUNTIMES = List.of(BenchmarkSuite.FAST, BenchmarkSuite.FAST_PARALLEL_GC,
-            BenchmarkSuite.PORTABLE, BenchmarkSuite.CPYTHON, BenchmarkSuite.NODE);
+            BenchmarkSuite.PORTABLE, BenchmarkSuite.CPYTHON, BenchmarkSuite.NODE, BenchmarkSuite.KOTLIN, BenchmarkSuite.LIMIT);
+
+    private record Ratio(String ours, String peer, String heading) {
+    }
+
+    private static final List<Ratio> RATIOS = List.of(
+            new Ratio(BenchmarkSuite.FAST, BenchmarkSuite.CPYTHON, "FAST vs CPython"),
+            new Ratio(BenchmarkSuite.FAST, BenchmarkSuite.NODE, "FAST vs Node.js"),
+            new Ratio(BenchmarkSuite.FAST, BenchmarkSuite.KOTLIN, "FAST vs Kotlin"),
+            new Ratio(BenchmarkSuite.FAST, BenchmarkSuite.LIMIT, "FAST vs limit"),
+            new Ratio(BenchmarkSuite.PORTABLE, BenchmarkSuite.KOTLIN, "PORTABLE vs Kotlin"),
+            new Ratio(BenchmarkSuite.PORTABLE, BenchmarkSuite.LIMIT, "PORTABLE vs limit"));
+
+    /* The workloads the limit defines; the others are not a question one can ask of bare continuations. */
+    private static final Set<String> LIMIT_ROWS = Set.of("W1", "W2", "W3", "W4_heap", "W4_rss");
 
     private ResultsTable() {
     }
 
     static String render(Map<String, Map<String, Double>> figures, List<String> versions) {
         StringBuilder b = new StringBuilder();
-        b.append("| workload | unit | ").append(String.join(" | ", RUNTIMES)).append(" | FAST vs CPython | FAST vs Node.js |\n");
-        b.append("| --- | --- |").append(" ---: |".repeat(RUNTIMES.size() + 2)).append('\n');
+        b.append("| workload | unit | ").append(String.join(" | ", RUNTIMES)).append(" | ")
+                .append(String.join(" | ", RATIOS.stream().map(Ratio::heading).toList())).append(" |\n");
+        b.append("| --- | --- |").append(" ---: |".repeat(RUNTIMES.size() + RATIOS.size())).append('\n');
         for (Row row : ROWS) {
-            Double ours = value(figures, BenchmarkSuite.FAST, row.key);
+            boolean limitDefined = LIMIT_ROWS.contains(row.key);
             b.append("| ").append(row.label).append(" | ").append(row.unit);
             for (String runtime : RUNTIMES) {
-                b.append(" | ").append(number(value(figures, runtime, row.key)));
+                boolean blank = runtime.equals(BenchmarkSuite.LIMIT) && !limitDefined;
+                b.append(" | ").append(blank ? "—" : number(value(figures, runtime, row.key)));
             }
-            for (String peer : List.of(BenchmarkSuite.CPYTHON, BenchmarkSuite.NODE)) {
-                b.append(" | ").append(ratio(ours, value(figures, peer, row.key), row.higherIsBetter));
+            for (Ratio r : RATIOS) {
+                boolean blank = r.peer.equals(BenchmarkSuite.LIMIT) && !limitDefined;
+                b.append(" | ").append(blank ? "—"
+                        : ratio(value(figures, r.ours, row.key), value(figures, r.peer, row.key), row.higherIsBetter));
             }
             b.append(" |\n");
         }
-        b.append("\nRatios: how many times better asyncruntime FAST, on the JVM's default collector (G1), does than the "
-                + "peer (above 1 is better, for rates and for costs alike); n/a where a peer has no equivalent.\n\n");
+        b.append("\nRatios: how many times better asyncruntime (FAST on the JVM's default collector, G1, or PORTABLE) does "
+                + "than the peer (above 1 is better, for rates and for costs alike); n/a where a peer has no equivalent or "
+                + "did not run. Against the limit a ratio is the share of it reached (0.50× = half the limit's rate, or "
+                + "twice its memory). The limit is the JDK's continuations driven directly by a loop, nothing else "
+                + "(W1: created, then each run once; W2: two run in turn, each yielding after every step; W3: 1,000 × "
+                + "1,000 yields round robin; W4: each suspended at its first yield): the most an engine built on them can "
+                + "reach; — where it defines no figure. Kotlin is kotlinx.coroutines in runBlocking on one thread, in the "
+                + "same kind of JVM as FAST.\n\n");
         for (String v : versions) {
             b.append("- ").append(v).append('\n');
         }
