@@ -268,4 +268,41 @@ class ScopeBodyFormEdgeTest {
         });
         assertThat(seen).containsExactly("innermost StackOverflowError cancelling 0", "slept to 11.0", "toString ok");
     }
+
+    /*
+     * python3.13 (loop.set_exception_handler records c["message"]):
+     *   r = create_task(rec(0))                      # async def rec(n): async with TaskGroup(): await rec(n + 1)
+     *   r.add_done_callback(lambda f: f.result())
+     *   try: await r  except BaseException as e: print("awaited", type(e).__name__)
+     *   await sleep(1); print("slept", seen); return "main done"
+     * -> awaited ExceptionGroup / slept ['handler: Exception in callback main.<locals>.<lam'] / main done.
+     * Actual: the handler is never called and runUntilComplete ends with StackOverflowError: the loop builds
+     * "Exception in callback ... of <Task ...>" with the task's repr, which embeds the deeply nested group's
+     * message (same root as the test above, but here it takes the loop run down, custom handler or not).
+     */
+    @Test
+    void aDoneCallbackFailingWithADeeplyNestedGroupIsReportedAndTheLoopRunsOn() {
+        List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        EventLoop loop = Loops.virtual();
+        loop.setExceptionHandler((l, c) -> seen.add("handler: " + c.message().substring(0, Math.min(21, c.message().length()))));
+        Object[] result = new Object[1];
+        Throwable run;
+        try {
+            run = catchThrowable(() -> result[0] = loop.runUntilComplete(() -> {
+                Task<Object> r = Async.createTask(() -> groupsForever(0));
+                r.addDoneCallback(f -> f.result());
+                catchThrowable(r::await);
+                seen.add("awaited");
+                Async.sleep(1);
+                seen.add("slept to " + now());
+                return "main done";
+            }));
+        } finally {
+            Async.cancelAllTasks(loop);
+            loop.close();
+        }
+        assertThat(run).isNull();
+        assertThat(result[0]).isEqualTo("main done");
+        assertThat(seen).contains("awaited", "slept to 1.0", "handler: Exception in callback");
+    }
 }
