@@ -66,8 +66,9 @@ public final class Context {
      * Runs {@code body} with this context current, then restores the previous one: Python's
      * {@code Context.run(callable)}. {@link ContextVar#set} calls in the body change this context. As in
      * Python, a context can be entered once at a time: running it again inside its own {@code run}, entering
-     * the context that is already current (a task's own, from {@link Task#getContext()} inside that task), or
-     * entering it from a second thread while the first is inside is refused. Any thread.
+     * the context of a task while that task runs a step (from inside it, even under another context's
+     * {@code run}, or from another thread) or of a loop callback while it runs, or entering it from a second
+     * thread while the first is inside is refused. A suspended task's context can be entered. Any thread.
      *
      * @param <T>  the body's result type
      * @param body what to run, on the calling thread
@@ -78,7 +79,7 @@ public final class Context {
     public <T> T run(Callable<T> body) {
         Objects.requireNonNull(body, "body");
         Slot slot = Slot.current();
-        if (slot.get() == this || !ENTERED.compareAndSet(this, false, true)) {
+        if (slot.get() == this || enteredByALoop() || !ENTERED.compareAndSet(this, false, true)) {
             throw new IllegalStateException("cannot enter context: " + this + " is already entered");
         }
         try {
@@ -86,6 +87,25 @@ public final class Context {
         } finally {
             entered = false;
         }
+    }
+
+    /*
+     * Whether a running loop has this context entered: the context of the task in its step (its own, or one it
+     * entered with run) or of the callback running. Python runs each step and callback inside Context.run, so
+     * those are entered; here a step switches contexts without run(), so they are looked up. Racy from other
+     * threads, as any look at another thread's progress is.
+     */
+    private boolean enteredByALoop() {
+        for (EventLoop loop : EventLoop.runningLoops()) {
+            Task<?> task = loop.runningTaskAnyThread();
+            if (task != null && (task.context == this || task.getContext() == this)) {
+                return true;
+            }
+            if (loop.callbackContextAnyThread() == this) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /* Runs body with this context current, without the once-at-a-time check: a closed loop's done callbacks,

@@ -1356,6 +1356,16 @@ public class EventLoop implements AutoCloseable {
         return Thread.currentThread() == DRIVER.getOpaque(this) ? (Task<?>) RUNNING_TASK.getOpaque(this) : null;
     }
 
+    /* The task in its step, read from any thread (racy): Context.run's check. */
+    Task<?> runningTaskAnyThread() {
+        return (Task<?>) RUNNING_TASK.getOpaque(this);
+    }
+
+    /* The running callback's context, read from any thread (racy, a plain field): Context.run's check. */
+    Context callbackContextAnyThread() {
+        return callbackContext;
+    }
+
     Task<?> currentTaskForAwait() {
         Task<?> task = runningTask();
         if (task != null) {

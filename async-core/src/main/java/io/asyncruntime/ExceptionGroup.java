@@ -59,12 +59,37 @@ public class ExceptionGroup extends RuntimeException {
         return Collections.unmodifiableList(exceptions);
     }
 
-    /** Returns the message with the count and a one-line summary of each failure, e.g. {@code (2 sub-exceptions: [...])}. */
+    /**
+     * Returns the message with the count and a one-line summary of each failure, e.g.
+     * {@code (2 sub-exceptions: [...])}. A nested group is summarised by its own message and count only, not its
+     * members (Python's {@code str(eg)} does not descend either), so groups nested thousands deep still print.
+     */
     @Override
     public String getMessage() {
         List<Throwable> now = syncSuppressed();
-        return super.getMessage() + " (" + now.size() + " sub-exception" + (now.size() == 1 ? "" : "s")
-                + ": " + now + ")";
+        StringBuilder sb = new StringBuilder(super.getMessage()).append(" (");
+        appendCount(sb, now.size()).append(": [");
+        for (int i = 0; i < now.size(); i++) {
+            Throwable t = now.get(i);
+            if (i > 0) {
+                sb.append(", ");
+            }
+            if (t instanceof ExceptionGroup nested) {
+                sb.append(nested.getClass().getName()).append(": ").append(nested.baseMessage()).append(" (");
+                appendCount(sb, nested.syncSuppressed().size()).append(')');
+            } else {
+                sb.append(t);
+            }
+        }
+        return sb.append("])").toString();
+    }
+
+    private static StringBuilder appendCount(StringBuilder sb, int n) {
+        return sb.append(n).append(" sub-exception").append(n == 1 ? "" : "s");
+    }
+
+    private String baseMessage() {
+        return super.getMessage();
     }
 
     /* Copies failures recorded since the last call into the suppressed list; returns a snapshot of all of them. */

@@ -79,6 +79,8 @@ public class Task<T> extends Future<T> {
     /* Threading: loop only. The last TimeoutError or ExceptionGroup a scope raised at an await in place of a
        CancelledError (isConvertedCancellation). */
     private RuntimeException convertedForScope;
+    /* Threading: loop only. The scope that made convertedForScope. */
+    private Scope convertedBy;
     /* Threading: written by the closing loop's owner before the task's thread is woken (see abandon). */
     volatile boolean abandoned;
     /* Threading: set by the watchdog when the task awaited while pinned to the loop thread. */
@@ -598,6 +600,7 @@ public class Task<T> extends Future<T> {
                     if (!scope.convertAtAwait) {
                         return cancelled; // TaskGroup.run converts on its own way out, as __aexit__ does
                     }
+                    convertedBy = scope;
                     return convertedForScope = scope.group.deliverToBody();
                 }
                 continue; // no errors: the CancelledError goes on to the scopes outside
@@ -609,6 +612,7 @@ public class Task<T> extends Future<T> {
                 }
                 TimeoutError timeout = new TimeoutError("the timeout expired");
                 timeout.initCause(cancelled);
+                convertedBy = scope;
                 return convertedForScope = timeout;
             }
         }
@@ -621,7 +625,17 @@ public class Task<T> extends Future<T> {
      * stands for, as asyncio's inner __aexit__ lets the CancelledError through.
      */
     boolean isConvertedCancellation(Throwable e) {
-        return e != null && e == convertedForScope;
+        // Only an enclosing scope's: it is still open when the body-form scope exits; one inside has closed.
+        return e != null && e == convertedForScope && scopes != null && scopes.contains(convertedBy);
+    }
+
+    /*
+     * The enclosing try-with-resources group whose ExceptionGroup {@code e} is (see isConvertedCancellation),
+     * or null: a body-form group inside it that fails adds its own group to that one, as asyncio's outer
+     * __aexit__ would collect it.
+     */
+    TaskGroup convertingGroup(Throwable e) {
+        return isConvertedCancellation(e) && convertedBy.group != null ? convertedBy.group : null;
     }
 
     /*

@@ -1,5 +1,6 @@
 package io.asyncruntime;
 
+import io.asyncruntime.internal.Throwables;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -136,7 +137,7 @@ public final class TaskGroup implements AutoCloseable {
         }
         tg.exit(thrown);
         if (thrown != null) {
-            throw io.asyncruntime.internal.Throwables.sneakyThrow(thrown);
+            throw Throwables.sneakyThrow(thrown);
         }
         return value;
     }
@@ -198,8 +199,14 @@ public final class TaskGroup implements AutoCloseable {
         }
         Task<T> task = context == null ? loop.createTask(coro, name) : loop.createTask(coro, name, context);
         tasks.add(task);
-        task.addDoneCallback(this::onTaskDone);
-        task.addAwaitedBy(parent);
+        if (task.done()) {
+            // An eager child that finished in its first step: its outcome counts now, as 3.13's create_task
+            // does, so a failure shuts the group down before this returns.
+            onTaskDone(task);
+        } else {
+            task.addDoneCallback(this::onTaskDone);
+            task.addAwaitedBy(parent);
+        }
         return task;
     }
 
@@ -309,6 +316,14 @@ public final class TaskGroup implements AutoCloseable {
         if (!errors.isEmpty()) {
             parent.keepCancelledAfterGroupErrors();
             delivered = true;
+            TaskGroup enclosing = parent.convertingGroup(thrown);
+            if (enclosing != null) {
+                // The body was interrupted by an enclosing try-with-resources group's ExceptionGroup, which is
+                // already on its way out (its close() will not raise it again): our group joins its errors, as
+                // asyncio's outer __aexit__ collects the inner group, and that one leaves.
+                enclosing.errors.add(group);
+                throw Throwables.sneakyThrow(thrown);
+            }
             throw group;
         }
         // Nothing owed: what the body threw, if anything (a cancellation), leaves as is.
