@@ -69,6 +69,7 @@ class TaskObservationTests {
                 assertThat(c.getHighCardinalityKeyValues()).contains(KeyValue.of("task.name", "report"),
                         KeyValue.of("task.id", String.valueOf(ok.getId())));
             });
+            assertThat(failing.exception()).hasMessage("broken"); // retrieved: not logged as never retrieved
             assertThat(observationOf(failing)).satisfies(c -> {
                 assertThat(c.getLowCardinalityKeyValues()).contains(KeyValue.of("outcome", "failure"),
                         KeyValue.of("exception", "IllegalStateException"));
