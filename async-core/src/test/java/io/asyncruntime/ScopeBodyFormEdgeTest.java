@@ -88,7 +88,7 @@ class ScopeBodyFormEdgeTest {
     void aTryWithResourcesGroupFailingInsideTheBodyFormIsNestedInTheOuterGroup() {
         List<String> seen = new ArrayList<>();
         Loops.runVirtual(() -> {
-            Task<?>[] c = new Task[1];
+            Task<?>[] c = new Task<?>[1];
             Throwable t = catchThrowable(() -> TaskGroup.run(outer -> {
                 c[0] = outer.createTask(() -> Async.sleep(Duration.ofSeconds(1), null));
                 try (TaskGroup inner = new TaskGroup()) {

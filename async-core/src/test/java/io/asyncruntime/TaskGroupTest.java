@@ -38,6 +38,7 @@ class TaskGroupTest {
         IllegalStateException boom = new IllegalStateException("child failed");
         List<String> seen = new ArrayList<>();
         Loops.runVirtual(() -> {
+            @SuppressWarnings({"unchecked", "rawtypes"})
             Task<String>[] sibling = new Task[1];
             ExceptionGroup caught = null;
             try (TaskGroup tg = new TaskGroup()) {
@@ -98,6 +99,7 @@ class TaskGroupTest {
     void aChildFailingAfterTheBodyFinishedIsRaisedByClose() {
         IllegalStateException boom = new IllegalStateException("late failure");
         Loops.runVirtual(() -> {
+            @SuppressWarnings({"unchecked", "rawtypes"})
             Task<String>[] sibling = new Task[1];
             assertThatThrownBy(() -> {
                 try (TaskGroup tg = new TaskGroup()) {

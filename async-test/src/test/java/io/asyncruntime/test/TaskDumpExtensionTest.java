@@ -49,6 +49,7 @@ class TaskDumpExtensionTest {
 
         @Test
         void failsWhileAReportAwaitsItsFetch() {
+            @SuppressWarnings({"unchecked", "rawtypes"})
             Future<String>[] never = new Future[1];
             runtime.run(() -> {
                 never[0] = Async.getRunningLoop().createFuture();

@@ -87,7 +87,7 @@ public class TasksEndpoint {
         }
         matching.sort(Comparator.comparingLong(Task::getId));
         // In long arithmetic: offset and limit are each within int range, their sum need not be.
-        int first = (int) Math.min(from, matching.size());
+        int first = Math.min(from, matching.size());
         int last = (int) Math.min((long) from + size, matching.size());
         List<TaskView> page = matching.subList(first, last).stream().map(t -> TaskView.of(TaskInfo.of(t), shown)).toList();
         EventLoop loop = runtime.loop();

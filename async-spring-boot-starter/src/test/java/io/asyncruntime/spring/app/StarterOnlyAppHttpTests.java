@@ -117,6 +117,7 @@ class StarterOnlyAppHttpTests {
 
         HttpHeaders json = new HttpHeaders();
         json.setContentType(MediaType.APPLICATION_JSON);
+        @SuppressWarnings("rawtypes")
         ResponseEntity<Map> cancelled = http.postForEntity("/actuator/tasks/" + job.getId(),
                 new HttpEntity<>("{\"msg\":\"month closed\"}", json), Map.class);
         assertThat(cancelled.getStatusCode()).isEqualTo(HttpStatus.OK);
