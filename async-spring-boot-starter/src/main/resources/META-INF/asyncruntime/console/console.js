@@ -249,14 +249,14 @@ async function refreshMetrics() {
 }
 
 function chartSize(el) {
-  return { width: Math.max(300, el.clientWidth), height: 180 };
+  return { width: Math.max(300, el.clientWidth), height: 160 };
 }
 
 function createCharts() {
   const axes = (unit) => [{}, { label: unit, size: 60 }];
   latencyChart = new uPlot(Object.assign(chartSize($('chart-latency')), {
     series: [{}, { label: 'latency, mean', stroke: '#2a7a3a', spanGaps: true },
-      { label: 'latency, max', stroke: '#c2571a' }, { label: 'lag', stroke: '#3366cc' }],
+      { label: 'latency, max (recent)', stroke: '#c2571a' }, { label: 'lag', stroke: '#3366cc' }],
     axes: axes('ms'),
   }), [[], [], [], []], $('chart-latency'));
   tasksChart = new uPlot(Object.assign(chartSize($('chart-tasks')), {
