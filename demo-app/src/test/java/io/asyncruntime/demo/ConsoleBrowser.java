@@ -44,6 +44,12 @@ final class ConsoleBrowser implements AutoCloseable {
     private final ChromeDriver driver;
 
     ConsoleBrowser() throws IOException {
+        for (Path program : new Path[] {CHROMIUM, CHROMEDRIVER}) {
+            if (!Files.isExecutable(program)) {
+                throw new IllegalStateException(program + " is missing: the console's browser tests need Debian's"
+                        + " chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run does)");
+            }
+        }
         profile = Files.createTempDirectory("console-chromium-");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
