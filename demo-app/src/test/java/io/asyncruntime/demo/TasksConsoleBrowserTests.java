@@ -91,6 +91,14 @@ class TasksConsoleBrowserTests {
         assertThat(browser.rows("tasks-table")).extracting(r -> r.get(1)).contains("group-2-child-1", "group-2-child-2");
         browser.screenshot("console-tasks");
 
+        // The tree of who awaits whom: each group with its two children under it, collapsible.
+        long group = workload.stream().filter(t -> t.get("name").equals("group-2")).mapToLong(t -> id(t)).findFirst().orElseThrow();
+        browser.driver().findElement(By.cssSelector("#tree-section > summary")).click();
+        browser.until(d -> (Boolean) browser.js("return [...document.querySelectorAll('#tree details > summary')]"
+                + ".some(s => s.textContent.startsWith('(T) group-2 [id=' + arguments[0] + ',')"
+                + " && s.parentElement.querySelector('ul').textContent.includes('group-2-child-2'))", group));
+        browser.driver().findElement(By.cssSelector("#tree-section > summary")).click();
+
         browser.type("filter-name", "blocked-");
         browser.until(d -> {
             List<List<String>> rows = browser.rows("tasks-table");
