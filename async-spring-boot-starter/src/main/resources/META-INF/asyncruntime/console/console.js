@@ -352,12 +352,13 @@ async function signOut() {
 async function refresh() {
   if (state.busy) return;
   state.busy = true;
+  const started = new Date();
   try {
     await refreshList();   // first: it names the loop the meters are tagged with
     await Promise.all([refreshCurrent(), refreshFinished(), refreshDetail(), refreshMetrics()]);
     showError(null);
-    state.last = new Date();
-    $('status').textContent = 'updated ' + state.last.toLocaleTimeString('en-GB');
+    state.last = started;   // what is shown was read after this instant
+    $('status').textContent = 'updated ' + started.toLocaleTimeString('en-GB');
   } catch (e) {
     showError(e.status === 401 || e.status === 403 ? 'Not allowed to read the tasks endpoint: ' + e.message : e.message);
   } finally {

@@ -113,6 +113,21 @@ final class ConsoleBrowser implements AutoCloseable {
         until(d -> d.findElement(By.id("detail-title")).getText().endsWith("(id " + id + ")"));
     }
 
+    /** Types {@code name} into the name filter and waits until the list shows only tasks whose name contains it. */
+    void filterByName(String name) {
+        type("filter-name", name);
+        until(d -> {
+            List<List<String>> shown = rows("tasks-table");
+            return !shown.isEmpty() && shown.stream().allMatch(r -> r.get(1).contains(name));
+        });
+    }
+
+    /** Waits for a refresh that started after now, so that everything shown was read after this call. */
+    void awaitRefresh() {
+        long now = (Long) js("return Date.now()");
+        until(d -> (Boolean) js("return state.last != null && state.last.getTime() > arguments[0]", now));
+    }
+
     void signIn(String user, String password) {
         type("signin-user", user);
         type("signin-password", password);

@@ -123,7 +123,7 @@ class TasksConsoleBrowserTests {
         Task<?> task = sleeper("console-cancel-me");
         browser.open(console());
         browser.signIn("demo", "demo");
-        browser.type("filter-name", "console-cancel-me");
+        browser.filterByName("console-cancel-me");
         browser.openTask(task.getId());
         browser.until(d -> browser.text("detail-stack").contains("TasksConsoleBrowserTests"));
         assertThat(browser.text("detail-graph")).startsWith("* Task(name='console-cancel-me', id=" + task.getId() + ")");
@@ -143,7 +143,7 @@ class TasksConsoleBrowserTests {
     void anAnonymousUserSeesNoStackAndCannotCancelThroughTheConsole() {
         Task<?> task = sleeper("console-anonymous");
         browser.open(console());
-        browser.type("filter-name", "console-anonymous");
+        browser.filterByName("console-anonymous");
         browser.openTask(task.getId());
         browser.until(d -> browser.text("detail-stack").startsWith("hidden"));
         assertThat(browser.text("detail-created")).startsWith("hidden");
