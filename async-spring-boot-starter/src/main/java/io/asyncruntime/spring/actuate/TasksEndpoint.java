@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
@@ -26,8 +27,9 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * and {@code Task.get_stack()} show them, plus the recently finished ones.
  *
  * <ul>
- *   <li>{@code GET /actuator/tasks?name=&state=&offset=&limit=}: pending tasks by id, a bounded page;</li>
- *   <li>{@code GET /actuator/tasks/current}: what the loop runs at this instant;</li>
+ *   <li>{@code GET /actuator/tasks?name=&state=&sort=&offset=&limit=}: pending tasks, a bounded page;</li>
+ *   <li>{@code GET /actuator/tasks/current}: what the loop runs at this instant, and what holds it if it is
+ *       blocked;</li>
  *   <li>{@code GET /actuator/tasks/finished?limit=}: the bounded history of finished tasks;</li>
  *   <li>{@code GET /actuator/tasks/{id}}: one task with its stack and who awaits it (404 if unknown);</li>
  *   <li>{@code POST /actuator/tasks/{id}}: cancel it, a write operation (see {@link TasksEndpointWebExtension}).</li>
@@ -42,14 +44,15 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * {@link InvalidTasksRequestException}, which the web extension answers as a problem detail. Reads are
  * snapshots taken without the loop's help, so a blocked loop can still be inspected.
  *
- * <p>Threading: any thread; never waits for the loop.
+ * <p>Threading: any thread; never waits for the loop. {@link #destroy()} stops listening for stalls.
  */
 @Endpoint(id = "tasks", defaultAccess = Access.READ_ONLY)
-public class TasksEndpoint {
+public class TasksEndpoint implements DisposableBean {
     private final AsyncRuntime runtime;
     private final TaskHistory history;
     private final Show showValues;
     private final Set<String> roles;
+    private final LoopBlockedWatch blockedWatch;
 
     /**
      * Creates the endpoint over {@code runtime}'s loop and its finished-task {@code history}; {@code showValues} and
@@ -60,36 +63,60 @@ public class TasksEndpoint {
         this.history = history;
         this.showValues = showValues;
         this.roles = Set.copyOf(roles);
+        this.blockedWatch = new LoopBlockedWatch(runtime.loop());
+    }
+
+    /** Stops listening to the loop's stall reports. */
+    @Override
+    public void destroy() {
+        blockedWatch.close();
     }
 
     /**
-     * Returns one page of the pending tasks in id order, filtered by name (substring) and live state.
+     * Returns one page of the pending tasks in id order, filtered by name (substring) and live state; as
+     * {@link #tasks(SecurityContext, String, String, String, String, String)} without {@code sort}.
      *
-     * @throws InvalidTasksRequestException if {@code state} is unknown or a finished state, {@code offset} is not
-     *         a whole number from 0 to {@link Integer#MAX_VALUE}, or {@code limit} not one from 0 to 10,000
+     * @throws InvalidTasksRequestException as that method does
+     */
+    public TasksReport tasks(SecurityContext security, @Nullable String name, @Nullable String state,
+            @Nullable String offset, @Nullable String limit) {
+        return tasks(security, name, state, offset, limit, null);
+    }
+
+    /**
+     * Returns one page of the pending tasks, filtered by name (substring) and live state, in the order
+     * {@code sort} names: {@code id} (the default; creation order, so oldest first), {@code name} or
+     * {@code state}, each descending with a leading {@code -}; ties in id order.
+     *
+     * @throws InvalidTasksRequestException if {@code state} is unknown or a finished state, {@code sort} is not one
+     *         of the orders above, {@code offset} is not a whole number from 0 to {@link Integer#MAX_VALUE}, or
+     *         {@code limit} not one from 0 to 10,000
      */
     @ReadOperation
     public TasksReport tasks(SecurityContext security, @Nullable String name, @Nullable String state,
-            @Nullable String offset, @Nullable String limit) {
+            @Nullable String offset, @Nullable String limit, @Nullable String sort) {
         TaskState wanted = TasksParameters.liveState(state);
+        Comparator<TasksParameters.Row> order = TasksParameters.sort(sort);
         int from = TasksParameters.offset(offset);
         int size = TasksParameters.limit(limit, TasksParameters.DEFAULT_LIMIT);
         boolean shown = showValues.isShown(security, roles);
-        List<Task<?>> matching = new ArrayList<>();
+        List<TasksParameters.Row> matching = new ArrayList<>();
         for (Task<?> t : runtime.allTasks()) {
-            if (name != null && !t.getName().contains(name)) {
+            TasksParameters.Row row = TasksParameters.Row.of(t);
+            if (name != null && !row.name().contains(name)) {
                 continue;
             }
-            if (wanted != null && TaskInfo.stateOf(t) != wanted) {
+            if (wanted != null && row.state() != wanted) {
                 continue;
             }
-            matching.add(t);
+            matching.add(row);
         }
-        matching.sort(Comparator.comparingLong(Task::getId));
+        matching.sort(order);
         // In long arithmetic: offset and limit are each within int range, their sum need not be.
         int first = Math.min(from, matching.size());
         int last = (int) Math.min((long) from + size, matching.size());
-        List<TaskView> page = matching.subList(first, last).stream().map(t -> TaskView.of(TaskInfo.of(t), shown)).toList();
+        List<TaskView> page = matching.subList(first, last).stream()
+                .map(r -> TaskView.of(TaskInfo.of(r.task()), shown)).toList();
         EventLoop loop = runtime.loop();
         return new TasksReport(loop.name(), loop.engineMode().name(), matching.size(), from, size, page);
     }
@@ -108,7 +135,7 @@ public class TasksEndpoint {
         if (id.equals("current")) {
             Optional<Task<?>> current = runtime.currentTask();
             return new CurrentTaskReport(runtime.loop().name(), runtime.loop().isIdle(),
-                    current.map(t -> TaskDetail.of(t, shown)).orElse(null));
+                    current.map(t -> TaskDetail.of(t, shown)).orElse(null), Blocked.of(blockedWatch.held(), shown));
         }
         if (id.equals("finished")) {
             return new FinishedTasksReport(history.capacity(), history.recordedCount(),
@@ -141,8 +168,37 @@ public class TasksEndpoint {
     public record FinishedTasksReport(int capacity, long recorded, List<TaskView> tasks) implements OperationResponseBody {
     }
 
-    /** What the loop runs now; {@code task} is null when it runs a callback or waits for work. */
-    public record CurrentTaskReport(String loop, boolean idle, @Nullable TaskDetail task) implements OperationResponseBody {
+    /**
+     * What the loop runs now; {@code task} is null when it runs a callback or waits for work; {@code blocked} is
+     * null unless one step has held the loop past its blocked threshold and still does.
+     */
+    public record CurrentTaskReport(String loop, boolean idle, @Nullable TaskDetail task, @Nullable Blocked blocked)
+            implements OperationResponseBody {
+    }
+
+    /**
+     * What holds the blocked loop, as its watchdog reported it: the task ({@code taskId} and {@code taskName}, null
+     * for a plain callback), the thread running it, how long it has held the loop by now (a lower bound: the
+     * watchdog samples) and, when values are shown, its stack, oldest frame first (live for a task, as sampled
+     * for a callback).
+     */
+    public record Blocked(@Nullable Long taskId, @Nullable String taskName, String thread, double heldForMillis,
+            @Nullable List<String> stack) {
+
+        static @Nullable Blocked of(LoopBlockedWatch.@Nullable Held held, boolean shown) {
+            if (held == null) {
+                return null;
+            }
+            Task<?> task = held.stall().task();
+            List<String> stack = null;
+            if (shown) {
+                List<StackTraceElement> frames = task != null ? task.getStack()
+                        : held.stall().stack().reversed(); // the stall's stack is newest first
+                stack = frames.stream().map(String::valueOf).toList();
+            }
+            return new Blocked(task == null ? null : task.getId(), task == null ? null : task.getName(),
+                    held.stall().threadName(), held.heldFor().toNanos() / 1e6, stack);
+        }
     }
 
     /** A task in a list. */

@@ -44,8 +44,8 @@ public class TasksEndpointWebExtension {
      */
     @ReadOperation
     public WebEndpointResponse<OperationResponseBody> tasks(SecurityContext security, @Nullable String name,
-            @Nullable String state, @Nullable String offset, @Nullable String limit) {
-        return answer(() -> endpoint.tasks(security, name, state, offset, limit));
+            @Nullable String state, @Nullable String offset, @Nullable String limit, @Nullable String sort) {
+        return answer(() -> endpoint.tasks(security, name, state, offset, limit, sort));
     }
 
     /**

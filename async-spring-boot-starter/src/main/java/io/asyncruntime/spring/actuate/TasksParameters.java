@@ -1,7 +1,10 @@
 package io.asyncruntime.spring.actuate;
 
+import io.asyncruntime.Task;
+import io.asyncruntime.debug.TaskInfo;
 import io.asyncruntime.debug.TaskState;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -61,6 +64,42 @@ final class TasksParameters {
                     + " /actuator/tasks/finished.");
         }
         return parsed;
+    }
+
+    /** The orders {@code sort} takes: each key ascending, or descending with a leading {@code -}. */
+    static final List<String> SORTS = List.of("id", "-id", "name", "-name", "state", "-state");
+
+    /**
+     * A pending task with the name and state it had when the list was read: filtering and sorting compare these,
+     * never the live task, whose state and name may change while the list is sorted (a comparator that changes its
+     * mind mid-sort makes {@code List.sort} throw).
+     */
+    record Row(Task<?> task, long id, String name, TaskState state) {
+
+        static Row of(Task<?> task) {
+            return new Row(task, task.getId(), task.getName(), TaskInfo.stateOf(task));
+        }
+    }
+
+    /**
+     * Returns the order {@code sort} names, id order if absent. Ties are broken by id, so a page is stable while
+     * the tasks on it stay pending.
+     */
+    static Comparator<Row> sort(@Nullable String sort) {
+        Comparator<Row> byId = Comparator.comparingLong(Row::id);
+        if (sort == null) {
+            return byId;
+        }
+        String key = sort.strip();
+        boolean descending = key.startsWith("-");
+        Comparator<Row> order = switch (descending ? key.substring(1) : key) {
+            case "id" -> byId;
+            case "name" -> Comparator.comparing(Row::name).thenComparing(byId);
+            case "state" -> Comparator.comparing(Row::state).thenComparing(byId);
+            default -> throw invalid("sort", sort, SORTS, "Unknown order '" + sort + "': sort by id (creation order),"
+                    + " name or state, with a leading '-' for descending.");
+        };
+        return descending ? order.reversed() : order;
     }
 
     /** Returns the task id in the path: a positive whole number. */
