@@ -5,6 +5,7 @@ import io.asyncruntime.Task;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.MethodParameter;
 import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.context.request.async.WebAsyncUtils;
 import org.springframework.web.method.support.AsyncHandlerMethodReturnValueHandler;
@@ -17,9 +18,10 @@ import org.springframework.web.method.support.ModelAndViewContainer;
  * a failed task's exception, or the {@code CancelledError} of a cancelled one, goes to the exception resolvers.
  *
  * <p>A request that ends before its task cancels the task with a message saying why: when the MVC async request
- * times out ({@code spring.mvc.async.request-timeout}; the client gets Spring's 503) or fails. The Servlet API gives
- * no signal for a client that simply goes away, so such a task runs on (visible and cancellable in the
- * {@code tasks} endpoint).
+ * times out ({@code spring.mvc.async.request-timeout}; the client gets Spring's 503) or fails (a client whose
+ * connection broke, when the container reports it as an I/O error). The Servlet API gives no signal for a client
+ * that simply goes away (Tomcat says nothing until it writes the response), so such a task runs on until it is
+ * done or the request times out (visible and cancellable in the {@code tasks} endpoint meanwhile).
  *
  * <p>Threading: {@code handleReturnValue} runs on the servlet thread; it registers the completion callback on
  * the task's loop through {@link EventLoop#callSoonThreadsafe}, and the callback completes the
@@ -48,7 +50,7 @@ public final class TaskReturnValueHandler implements AsyncHandlerMethodReturnVal
         Task<?> task = (Task<?>) returnValue;
         deferred.onTimeout(() -> cancel(task, "the HTTP request timed out before the task finished"
                 + " (spring.mvc.async.request-timeout)"));
-        deferred.onError(error -> cancel(task, "the HTTP request failed before the task finished: " + error));
+        deferred.onError(error -> cancel(task, whyFailed(error)));
         completeWhenDone(task, deferred);
         WebAsyncUtils.getAsyncManager(webRequest).startDeferredResultProcessing(deferred, mavContainer);
     }
@@ -64,6 +66,16 @@ public final class TaskReturnValueHandler implements AsyncHandlerMethodReturnVal
             // The task can no longer finish: answer with why instead of leaving the request to time out.
             deferred.setErrorResult(loopClosed);
         }
+    }
+
+    /* Spring MVC reports the container's I/O error as AsyncRequestNotUsableException: the client went away, and
+       for once the container noticed (when it does not, nothing is reported at all: see the class comment). */
+    private static String whyFailed(Throwable error) {
+        if (error instanceof AsyncRequestNotUsableException && error.getCause() != null) {
+            return "the client disconnected before the task finished (the Servlet container reported "
+                    + error.getCause() + ")";
+        }
+        return "the HTTP request failed before the task finished: " + error;
     }
 
     /* From the servlet container's thread: the cancel itself happens on the loop. */

@@ -1,5 +1,6 @@
 package io.asyncruntime.spring.web;
 
+import static io.asyncruntime.spring.TaskOutcomes.awaitDone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asyncruntime.Async;
@@ -81,10 +82,7 @@ class TaskReturnValueHttpTests {
         ResponseEntity<String> response = http.getForEntity("/slow", String.class);
 
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
-        Task<String> task = TaskController.slow;
-        for (int i = 0; i < 200 && !task.done(); i++) {
-            Thread.sleep(10);
-        }
+        Task<String> task = awaitDone(TaskController.slow);
         assertThat(task.cancelled()).isTrue();
         assertThat(task.cancelMessage()).hasValueSatisfying(m -> assertThat(m)
                 .startsWith("the HTTP request timed out before the task finished"));
