@@ -23,13 +23,15 @@ import org.springframework.stereotype.Component;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
 /**
  * A WebFlux application with only {@code spring-boot-starter-webflux} and the starter: the build's
  * {@code webflux-only} execution runs this class with Spring MVC, the Servlet API and Tomcat off the classpath.
- * Its controller is the README's WebFlux example.
+ * Its controller is the README's WebFlux example, as written there.
  */
 @SpringBootTest(classes = WebFluxOnlyAppHttpTests.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class WebFluxOnlyAppHttpTests {
@@ -56,6 +58,17 @@ class WebFluxOnlyAppHttpTests {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("{\"symbol\":\"ACME\",\"price\":42.5}");
+    }
+
+    @Test
+    void aRequestBodyIsATask() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest
+                .newBuilder(URI.create("http://localhost:" + port + "/notes")).timeout(BOUND)
+                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("buy milk")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("noted: buy milk");
     }
 
     @SpringBootConfiguration
@@ -91,6 +104,12 @@ class WebFluxOnlyAppHttpTests {
                 Quote quote = ReactorAsync.await(quotes.fetch(symbol)); // suspends the task, not the loop
                 return quote;
             }, "quote-" + symbol);
+        }
+
+        // The body is read by a task of the runtime (named from-publisher).
+        @PostMapping("/notes")
+        Task<String> note(@RequestBody Task<String> body) {
+            return runtime.createTask(() -> "noted: " + body.await(), "note");
         }
     }
 }
