@@ -29,6 +29,10 @@ import reactor.core.publisher.Mono;
  *
  * <p>Only WebFlux's own registry is extended, not {@link ReactiveAdapterRegistry#getSharedInstance() the shared
  * one}, which caching, transactions and scheduling consult too: there a {@code Task} keeps meaning a plain value.
+ *
+ * <p>Threading: the registry, which is not thread-safe, is extended once, while the context starts and before the
+ * server takes requests; the adapters then run on WebFlux's threads and hand over to the loop as
+ * {@link ReactorAsync} describes.
  */
 @AutoConfiguration(after = AsyncRuntimeAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
