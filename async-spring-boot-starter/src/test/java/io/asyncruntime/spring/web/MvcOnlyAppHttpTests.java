@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.asyncruntime.Async;
 import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.Task;
+import io.asyncruntime.spring.ExpectedLogs;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +25,8 @@ import org.springframework.util.ClassUtils;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.AsyncRequestTimeoutException;
+import org.springframework.web.servlet.mvc.support.DefaultHandlerExceptionResolver;
 
 /**
  * A Spring MVC application without Reactor, Reactive Streams or WebFlux (the build's {@code mvc-only} execution
@@ -58,7 +61,10 @@ class MvcOnlyAppHttpTests {
 
     @Test
     void aRequestThatTimesOutCancelsItsTaskSayingWhy() throws Exception {
-        assertThat(get("/slow").statusCode()).isEqualTo(503);
+        try (ExpectedLogs logs = ExpectedLogs.capture(DefaultHandlerExceptionResolver.class.getName())) {
+            assertThat(get("/slow").statusCode()).isEqualTo(503);
+            assertThat(logs.text()).contains("Resolved [" + AsyncRequestTimeoutException.class.getName() + "]");
+        }
 
         Task<String> task = awaitDone(SlowController.slow);
         assertThat(task.cancelled()).isTrue();

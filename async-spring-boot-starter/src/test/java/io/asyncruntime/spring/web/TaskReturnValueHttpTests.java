@@ -7,6 +7,7 @@ import io.asyncruntime.Async;
 import io.asyncruntime.AsyncRuntime;
 import io.asyncruntime.CancelledError;
 import io.asyncruntime.Task;
+import io.asyncruntime.spring.ExpectedLogs;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
@@ -21,6 +22,8 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.AsyncRequestTimeoutException;
+import org.springframework.web.servlet.mvc.support.DefaultHandlerExceptionResolver;
 
 /** Controllers returning {@code Task<T>}, called over a real port. */
 @SpringBootTest(classes = TaskReturnValueHttpTests.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -79,7 +82,11 @@ class TaskReturnValueHttpTests {
 
     @Test
     void aRequestThatTimesOutCancelsItsTaskSayingWhy() throws Exception {
-        ResponseEntity<String> response = http.getForEntity("/slow", String.class);
+        ResponseEntity<String> response;
+        try (ExpectedLogs logs = ExpectedLogs.capture(DefaultHandlerExceptionResolver.class.getName())) {
+            response = http.getForEntity("/slow", String.class);
+            assertThat(logs.text()).contains("Resolved [" + AsyncRequestTimeoutException.class.getName() + "]");
+        }
 
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
         // Spring's answer to the timeout, not the CancelledError handler's answer to the cancel it caused.
