@@ -17,6 +17,14 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * <p>Handlers added through {@code WebMvcConfigurer} are consulted after the {@code @ResponseBody} handler,
  * which would claim a {@code Task} returned from a {@code @RestController} and serialize the task object itself;
  * so the handler is put first in the adapter's list once the adapter has built it.
+ *
+ * <p>Why not Spring's standard route, registering {@code Task} with the {@link
+ * org.springframework.core.ReactiveAdapterRegistry} as WebFlux does ({@link TaskWebFluxAutoConfiguration})?
+ * MVC's reactive return-value handling (Spring Framework 7.0's {@code ReactiveTypeHandler}) refers to Reactor's
+ * {@code Mono} whenever Micrometer's context-propagation is on the classpath, which this starter always brings:
+ * in an MVC application without Reactor every reactive return value then fails with
+ * {@code NoClassDefFoundError: reactor/core/publisher/Mono}. Reactor stays optional for MVC applications, so MVC
+ * keeps this handler. The {@code CompletionStage} route would need {@code Task} to be one.
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)

@@ -1,4 +1,7 @@
-/** Spring MVC support: controllers that return a {@code Task}. */
+/**
+ * Spring MVC and WebFlux support: handler methods that return a {@code Task}, and cancel it when the request
+ * ends first.
+ */
 @NullMarked
 package io.asyncruntime.spring.web;
 

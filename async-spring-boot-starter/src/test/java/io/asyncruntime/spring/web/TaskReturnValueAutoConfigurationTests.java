@@ -12,7 +12,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
 
-/** The Task return-value handler is registered in servlet web applications only, first in the adapter's list. */
+/**
+ * The Task return-value handler is registered in servlet web applications only, first in the adapter's list, with
+ * or without Reactor.
+ */
 class TaskReturnValueAutoConfigurationTests {
     private static final AutoConfigurations CONFIGS = AutoConfigurations.of(AsyncRuntimeAutoConfiguration.class,
             TaskReturnValueAutoConfiguration.class);
@@ -37,6 +40,22 @@ class TaskReturnValueAutoConfigurationTests {
         new WebApplicationContextRunner().withConfiguration(CONFIGS)
                 .withClassLoader(new FilteredClassLoader(RequestMappingHandlerAdapter.class))
                 .run(context -> assertThat(context).doesNotHaveBean("asyncTaskReturnValueHandlerRegistrar"));
+    }
+
+    @Test
+    void anMvcApplicationWithoutReactorOrWebFluxKeepsTheHandler() {
+        // Reactor and WebFlux are optional dependencies: an MVC application does not need them.
+        new WebApplicationContextRunner().withConfiguration(CONFIGS)
+                .withConfiguration(AutoConfigurations.of(TaskWebFluxAutoConfiguration.class))
+                .withUserConfiguration(Adapter.class)
+                .withClassLoader(new FilteredClassLoader("reactor.", "org.reactivestreams.",
+                        "org.springframework.web.reactive."))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(RequestMappingHandlerAdapter.class).getReturnValueHandlers()).first()
+                            .isInstanceOf(TaskReturnValueHandler.class);
+                    assertThat(context).doesNotHaveBean("asyncTaskReactiveAdapterRegistrar");
+                });
     }
 
     @Configuration(proxyBeanMethods = false)
