@@ -38,7 +38,13 @@ final class HandOffTaskRunner extends TaskRunner {
     /* By the current holder of the loop: let this task run its step. */
     void takeLoop() {
         if (thread == null) {
-            thread = Thread.ofVirtual().unstarted(this::threadBody);
+            // Often started by the previous task's thread (handOffFrom): it must inherit nothing from that
+            // task, neither its inheritable thread locals nor a context class loader it set.
+            thread = Thread.ofVirtual().inheritInheritableThreadLocals(false).unstarted(this::threadBody);
+            Thread loopThread = loop.loopThread();
+            if (loopThread != null) {
+                thread.setContextClassLoader(loopThread.getContextClassLoader());
+            }
             loop.enterStep(task, thread);
             holdsLoop = true;
             thread.start();
