@@ -1779,8 +1779,10 @@ public class EventLoop implements AutoCloseable {
             suspension = c.suspensionNumber();
             // Fire only when the previous tick already saw this very suspension stuck (same task, same
             // suspension, no step since): a suspension that is merely in progress at one tick has unmounted
-            // long before the next.
-            if (s == watchdogSteps && t == watchdogTask && suspension == watchdogSuspension) {
+            // long before the next. And only when the loop thread is really parked: on a loaded machine a
+            // loop thread the OS did not schedule for a whole tick looks stuck in the same way, and aborting
+            // that healthy await would fail the task.
+            if (s == watchdogSteps && t == watchdogTask && suspension == watchdogSuspension && loopThreadParked()) {
                 LOG.log(System.Logger.Level.ERROR, () -> t.getName() + " awaited while pinned to loop " + name
                         + "; raising IllegalStateException in it. Its stack:\n  " + String.join("\n  ",
                         t.getStack().stream().map(String::valueOf).toList()));
@@ -1791,6 +1793,12 @@ public class EventLoop implements AutoCloseable {
         watchdogSteps = s;
         watchdogTask = t;
         watchdogSuspension = suspension;
+    }
+
+    /* For the watchdog: whether the loop thread is parked (a pinned virtual thread parks its carrier). */
+    private boolean loopThreadParked() {
+        Thread t = loopThread;
+        return t != null && t.getState() == Thread.State.WAITING;
     }
 
     static EventLoop[] runningLoops() {

@@ -36,6 +36,12 @@ final class TaskThread implements Executor, Runnable {
      * only hand the same thread the same step. A burst of tasks that never suspend then runs without a
      * single switch.
      *
+     * Another thread that takes the stack of an unmounted virtual thread (getStack, thread dumps) holds it
+     * for the walk: a run of the continuation meanwhile returns without running it, and the JDK resubmits
+     * it afterwards through execute(). So a step may end with none of the flags above changed: that is the
+     * "neither" case, and the resubmission ends the hold like a foreign resume. A pooled thread's
+     * resubmission is dropped: the pool runs it anyway when a task takes it.
+     *
      * A thread parked outside an await is resumed by a foreign thread (the JDK's timer, the I/O poller,
      * whoever unlocks), which calls execute(). The phase field is the hand-off with that thread:
      *
@@ -271,6 +277,7 @@ final class TaskThread implements Executor, Runnable {
     /* Ends a pooled thread: it runs once more, off the loop, and returns. The closing loop's owner. */
     private void retire() {
         retiring = true;
+        pooled = false; // a resubmission from now on (see below) goes to the JDK's scheduler, not the pool
         VirtualThreads.defaultScheduler().execute(continuation);
     }
 
