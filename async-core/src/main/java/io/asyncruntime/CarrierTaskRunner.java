@@ -15,8 +15,6 @@ final class CarrierTaskRunner extends TaskRunner {
     private TaskThread carrier;
     /* Threading: loop writes in resume(), task thread reads after it is resumed. */
     private boolean resumed;
-    /* Threading: loop only. Whether the task had its first step (a thread may have come and gone). */
-    private boolean started;
 
     CarrierTaskRunner(Task<?> task) {
         super(task);
@@ -32,21 +30,22 @@ final class CarrierTaskRunner extends TaskRunner {
     public void run() {
         TaskThread c = carrier;
         if (c == null) {
-            started = true;
-            c = TaskThread.take(loop, this);
+            c = TaskThread.take(task.loop, this);
             carrier = c;
         }
         c.step();
     }
 
-    /* Whether this is a task whose first step has not run: run-ahead may take it (EventLoop.pollFirstStep). */
+    /*
+     * Whether this is a task whose first step has not run: run-ahead may take it (EventLoop.pollFirstStep). A
+     * task has a thread from its first step until it is done, and a done task's step is never queued.
+     */
     boolean notStarted() {
-        return !started;
+        return carrier == null;
     }
 
     /* The task's first step runs on t, which finished another task just now (run-ahead). Loop holder. */
     void bind(TaskThread t) {
-        started = true;
         carrier = t;
     }
 
@@ -141,7 +140,7 @@ final class CarrierTaskRunner extends TaskRunner {
             // The yield did not unmount (the thread is pinned: a class initializer or a native frame on its
             // stack), so step() never took next: schedule it as an ordinary task instead of losing it.
             c.eagerNext = null;
-            loop.readyAdd(next);
+            task.loop.readyAdd(next);
         }
     }
 }

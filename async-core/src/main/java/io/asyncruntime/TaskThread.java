@@ -67,7 +67,7 @@ final class TaskThread implements Executor, Runnable {
             MethodHandles.Lookup l = MethodHandles.lookup();
             PHASE = l.findVarHandle(TaskThread.class, "phase", int.class);
             SUSPENDING = l.findVarHandle(TaskThread.class, "suspending", boolean.class);
-            SUSPENSIONS = l.findVarHandle(TaskThread.class, "suspensions", long.class);
+            SUSPENSIONS = l.findVarHandle(TaskThread.class, "suspensions", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -75,8 +75,6 @@ final class TaskThread implements Executor, Runnable {
 
     private final EventLoop loop;
     final Thread thread;
-    /* The context class loader the thread started with: a task that changed it must not pass it on. */
-    private final ClassLoader initialLoader;
     /* Threading: CAS by the loop and by foreign threads. */
     private volatile int phase;
     /* Threading: written once on the loop at start (capturing), read by any thread calling execute(). */
@@ -93,7 +91,7 @@ final class TaskThread implements Executor, Runnable {
     /* Threading: the closing loop's owner writes before it runs the pooled thread one last time. */
     private boolean retiring;
     /* Threading: task thread writes (plain), the watchdog reads (opaque): which suspension this is. */
-    long suspensions;
+    int suspensions;
     /* Threading: task thread writes, loop reads after the continuation returned (same OS thread). An eager
        task to run before the current one continues (see CarrierTaskRunner.yieldTo). */
     TaskRunner eagerNext;
@@ -101,7 +99,6 @@ final class TaskThread implements Executor, Runnable {
     private TaskThread(EventLoop loop) {
         this.loop = loop;
         this.thread = VirtualThreads.newThread(this, this);
-        this.initialLoader = thread.getContextClassLoader();
     }
 
     /* A thread for runner's first step: an idle one of the loop's pool, else a new one. Loop thread. */
@@ -175,7 +172,7 @@ final class TaskThread implements Executor, Runnable {
     }
 
     long suspensionNumber() {
-        return (long) SUSPENSIONS.getOpaque(this);
+        return (int) SUSPENSIONS.getOpaque(this);
     }
 
     /**
@@ -265,8 +262,11 @@ final class TaskThread implements Executor, Runnable {
         if (!t.getName().isEmpty()) {
             t.setName("");
         }
-        if (t.getContextClassLoader() != initialLoader) {
-            t.setContextClassLoader(initialLoader);
+        // A new task thread inherits the loop thread's context class loader (it is created there).
+        Thread loopThread = loop.loopThread();
+        ClassLoader loader = loopThread != null ? loopThread.getContextClassLoader() : t.getContextClassLoader();
+        if (t.getContextClassLoader() != loader) {
+            t.setContextClassLoader(loader);
         }
         if (t.getUncaughtExceptionHandler() != t.getThreadGroup()) {
             t.setUncaughtExceptionHandler(null);
