@@ -90,6 +90,10 @@ public class EventLoop implements AutoCloseable {
     /* Threading: loop holder. Context of the callback running now, null outside callbacks. */
     Context callbackContext;
     final TaskRegistry registry = new TaskRegistry();
+    /* FAST mode: task threads whose tasks are done, kept for the next tasks. Threading: loop only. */
+    final TaskThread.Pool taskThreads = new TaskThread.Pool();
+    /* FAST mode, loop holder: an eager task's first step runs nested in a callback; no other step may join it. */
+    private boolean eagerFromCallback;
 
     /* Threading: any thread offers, the loop drains. */
     private final ConcurrentLinkedQueue<Runnable> incoming = new ConcurrentLinkedQueue<>();
@@ -515,7 +519,7 @@ public class EventLoop implements AutoCloseable {
      * finishes without suspending is done on return (its done callbacks are scheduled as usual), and the
      * task was never queued. No other task or callback runs in between. Eager start applies only while the
      * loop runs and the caller is on it (a task or a callback); otherwise the task is scheduled as usual.
-     * It still costs the task's virtual thread and a switch to it and back (see the README's performance notes).
+     * It still costs a switch to the task's virtual thread and back (in FAST mode a reused one; see the README).
      *
      * @param <T>        the coroutine's result type
      * @param coro       the task's coroutine
@@ -554,16 +558,22 @@ public class EventLoop implements AutoCloseable {
         // first step is over when createTask returns, as from a task.
         int before = ntodo;
         Runnable step = task.runner;
-        for (;;) {
-            if (mode == EngineMode.PORTABLE) {
-                eagerFromLoopThread = true; // the task hands the loop straight back after this step (handOffFrom)
+        boolean outer = eagerFromCallback;
+        eagerFromCallback = true;
+        try {
+            for (;;) {
+                if (mode == EngineMode.PORTABLE) {
+                    eagerFromLoopThread = true; // the task hands the loop straight back after this step (handOffFrom)
+                }
+                step.run();
+                if (ntodo <= before) {
+                    return;
+                }
+                ntodo--;
+                step = ready.pollFirst();
             }
-            step.run();
-            if (ntodo <= before) {
-                return;
-            }
-            ntodo--;
-            step = ready.pollFirst();
+        } finally {
+            eagerFromCallback = outer;
         }
     }
 
@@ -982,6 +992,7 @@ public class EventLoop implements AutoCloseable {
             t.abandon(abandonReason, true);
         }
         ready.clear(); // steps of tasks woken by the abandoned ones: they are abandoned too
+        taskThreads.close();
         releaseExternalWaiters(w -> abandonReason, Runnable::run);
         ExecutorService executor = defaultExecutor;
         if (executor != null) {
@@ -1228,6 +1239,22 @@ public class EventLoop implements AutoCloseable {
     /* Adds to the ready queue: the caller holds the loop (or it is not running). */
     void readyAdd(Runnable item) {
         ready.addLast(item);
+    }
+
+    /*
+     * FAST run-ahead (TaskThread.run): takes the next ready item of the iteration under way if it is the first
+     * step of a task, for a task thread that is free to run it at once. Not in debug mode (each step is timed
+     * on its own) nor inside an eager step nested in a callback (nothing else may run there). Loop holder.
+     */
+    CarrierTaskRunner pollFirstStep() {
+        if (ntodo > 0 && !debug && !eagerFromCallback && ready.peekFirst() instanceof CarrierTaskRunner r
+                && r.notStarted()) {
+            ntodo--;
+            ready.pollFirst();
+            STEPS.setOpaque(this, steps + 1);
+            return r;
+        }
+        return null;
     }
 
     /* Puts item in front of the ready queue, to run next in the iteration under way. Loop holder. */
@@ -1772,12 +1799,10 @@ public class EventLoop implements AutoCloseable {
             suspension = c.suspensionNumber();
             // Fire only when the previous tick already saw this very suspension stuck (same task, same
             // suspension, no step since): a suspension that is merely in progress at one tick has unmounted
-            // long before the next.
-            // And only when the task's thread is really parked on the carrier: one that is still on its way to
-            // unmount reads RUNNABLE, which is what a loop thread descheduled by a loaded OS looks like for as
-            // long as the OS keeps it off a core (seen at load 15 on 2 cores: false alarms in healthy tasks).
-            if (s == watchdogSteps && t == watchdogTask && suspension == watchdogSuspension
-                    && parkedOnCarrier(c.thread())) {
+            // long before the next. And only when the loop thread is really parked: on a loaded machine a
+            // loop thread the OS did not schedule for a whole tick looks stuck in the same way, and aborting
+            // that healthy await would fail the task.
+            if (s == watchdogSteps && t == watchdogTask && suspension == watchdogSuspension && loopThreadParked()) {
                 LOG.log(System.Logger.Level.ERROR, () -> t.getName() + " awaited while pinned to loop " + name
                         + "; raising IllegalStateException in it. Its stack:\n  " + String.join("\n  ",
                         t.getStack().stream().map(String::valueOf).toList()));
@@ -1790,10 +1815,10 @@ public class EventLoop implements AutoCloseable {
         watchdogSuspension = suspension;
     }
 
-    /* A virtual thread parked while pinned reads WAITING (or TIMED_WAITING); one mid-unmount, RUNNABLE. */
-    private static boolean parkedOnCarrier(Thread taskThread) {
-        Thread.State state = taskThread.getState();
-        return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+    /* For the watchdog: whether the loop thread is parked (a pinned virtual thread parks its carrier). */
+    private boolean loopThreadParked() {
+        Thread t = loopThread;
+        return t != null && t.getState() == Thread.State.WAITING;
     }
 
     static EventLoop[] runningLoops() {

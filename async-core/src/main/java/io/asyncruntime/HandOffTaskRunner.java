@@ -32,18 +32,24 @@ final class HandOffTaskRunner extends TaskRunner {
     /* On the loop thread: the ready queue reached this task's step. */
     @Override
     public void run() {
-        loop.lendLoop(this);
+        task.loop.lendLoop(this);
     }
 
     /* By the current holder of the loop: let this task run its step. */
     void takeLoop() {
         if (thread == null) {
-            thread = Thread.ofVirtual().unstarted(this::threadBody);
-            loop.enterStep(task, thread);
+            // Often started by the previous task's thread (handOffFrom): it must inherit nothing from that
+            // task, neither its inheritable thread locals nor a context class loader it set.
+            thread = Thread.ofVirtual().inheritInheritableThreadLocals(false).unstarted(this::threadBody);
+            Thread loopThread = task.loop.loopThread();
+            if (loopThread != null) {
+                thread.setContextClassLoader(loopThread.getContextClassLoader());
+            }
+            task.loop.enterStep(task, thread);
             holdsLoop = true;
             thread.start();
         } else {
-            loop.enterStep(task, thread);
+            task.loop.enterStep(task, thread);
             holdsLoop = true;
             LockSupport.unpark(thread);
         }
@@ -53,7 +59,7 @@ final class HandOffTaskRunner extends TaskRunner {
     void suspend() {
         nameThreadOnce();
         holdsLoop = false;
-        loop.handOffFrom();
+        task.loop.handOffFrom();
         awaitLoop();
     }
 
@@ -64,20 +70,20 @@ final class HandOffTaskRunner extends TaskRunner {
             // thread: nothing of a closed loop may be touched from there.
             return;
         }
-        loop.readyAdd(this);
+        task.loop.readyAdd(this);
     }
 
     @Override
     void yieldNow() {
-        loop.readyAdd(this);
+        task.loop.readyAdd(this);
         suspend();
     }
 
     @Override
     void yieldTo(TaskRunner next) {
         // The hand-off takes the first ready step of this iteration: next, then this task again.
-        loop.runNextInThisIteration(this);
-        loop.runNextInThisIteration(next);
+        task.loop.runNextInThisIteration(this);
+        task.loop.runNextInThisIteration(next);
         suspend();
     }
 
@@ -110,6 +116,6 @@ final class HandOffTaskRunner extends TaskRunner {
             return; // unwound off a closed loop: there is no loop to hand on
         }
         holdsLoop = false;
-        loop.handOffFrom();
+        task.loop.handOffFrom();
     }
 }

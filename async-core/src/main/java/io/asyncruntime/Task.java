@@ -348,6 +348,10 @@ public class Task<T> extends Future<T> {
                 return List.of();
             }
             List<StackTraceElement> newestFirst = liveFrames(t);
+            if (runner.thread() != t) {
+                // Done meanwhile, and its thread serves another task now: those frames are not this task's.
+                return getStack(limit);
+            }
             List<StackTraceElement> frames = new ArrayList<>(newestFirst.subList(0, Math.min(limit, newestFirst.size())));
             Collections.reverse(frames);
             return frames;

@@ -12,12 +12,11 @@ package io.asyncruntime;
  * on the task's virtual thread while it runs.
  */
 abstract sealed class TaskRunner implements Runnable permits CarrierTaskRunner, HandOffTaskRunner {
+    /* One per task, so every field costs per suspended task: the loop is the task's (task.loop), not a copy. */
     final Task<?> task;
-    final EventLoop loop;
 
     TaskRunner(Task<?> task) {
         this.task = task;
-        this.loop = task.loop;
     }
 
     /** Runs the task until it next suspends or finishes. Loop only. */

@@ -17,6 +17,7 @@ public final class StackFrames {
             "io.asyncruntime.Task$Decorated",
             "io.asyncruntime.TaskRunner",
             "io.asyncruntime.CarrierTaskRunner",
+            "io.asyncruntime.TaskThread",
             "io.asyncruntime.HandOffTaskRunner",
             "io.asyncruntime.EventLoop",
             "io.asyncruntime.Async");

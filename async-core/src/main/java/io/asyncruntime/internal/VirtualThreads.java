@@ -3,6 +3,7 @@ package io.asyncruntime.internal;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 
@@ -31,10 +32,15 @@ public final class VirtualThreads {
     private static final MethodHandle NEW_VIRTUAL_THREAD;
     private static final Executor DEFAULT_SCHEDULER;
     private static final String UNAVAILABLE_REASON;
+    /* Thread.threadLocals and Thread.inheritableThreadLocals, to wipe a thread that serves another task. */
+    private static final VarHandle THREAD_LOCALS;
+    private static final VarHandle INHERITABLE_THREAD_LOCALS;
 
     static {
         MethodHandle factory = null;
         Executor defaultScheduler = null;
+        VarHandle threadLocals = null;
+        VarHandle inheritableThreadLocals = null;
         String reason = null;
         if ("portable".equalsIgnoreCase(System.getProperty("asyncruntime.mode"))) {
             reason = "the system property asyncruntime.mode=portable asks for the portable engine";
@@ -46,6 +52,10 @@ public final class VirtualThreads {
                         Thread.class, Executor.class, String.class, int.class, Runnable.class));
                 defaultScheduler = findDefaultScheduler();
                 probe(factory);
+                MethodHandles.Lookup threads = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup());
+                Class<?> map = Class.forName("java.lang.ThreadLocal$ThreadLocalMap");
+                threadLocals = threads.findVarHandle(Thread.class, "threadLocals", map);
+                inheritableThreadLocals = threads.findVarHandle(Thread.class, "inheritableThreadLocals", map);
             } catch (IllegalAccessException e) {
                 reason = "java.lang is not opened to asyncruntime (start the JVM with " + REQUIRED_FLAG + ")";
             } catch (ReflectiveOperationException | RuntimeException e) {
@@ -57,10 +67,14 @@ public final class VirtualThreads {
         if (reason != null) {
             factory = null;
             defaultScheduler = null;
+            threadLocals = null;
+            inheritableThreadLocals = null;
         }
         NEW_VIRTUAL_THREAD = factory;
         DEFAULT_SCHEDULER = defaultScheduler;
         UNAVAILABLE_REASON = reason;
+        THREAD_LOCALS = threadLocals;
+        INHERITABLE_THREAD_LOCALS = inheritableThreadLocals;
     }
 
     private VirtualThreads() {
@@ -137,5 +151,25 @@ public final class VirtualThreads {
      */
     public static Executor defaultScheduler() {
         return DEFAULT_SCHEDULER;
+    }
+
+    /**
+     * Removes every thread-local value (inheritable ones too) of {@code thread}, as if it were a new thread.
+     * Call it on the thread itself, or on one that is not running.
+     *
+     * @param thread the thread to wipe
+     * @return true if it was wiped; false if the hook is not available (the values are left as they were)
+     */
+    public static boolean clearThreadLocals(Thread thread) {
+        if (THREAD_LOCALS == null) {
+            return false;
+        }
+        if (THREAD_LOCALS.get(thread) != null) {
+            THREAD_LOCALS.set(thread, null);
+        }
+        if (INHERITABLE_THREAD_LOCALS.get(thread) != null) {
+            INHERITABLE_THREAD_LOCALS.set(thread, null);
+        }
+        return true;
     }
 }
