@@ -183,15 +183,17 @@ class EngineTest {
                 if (!(me.runner instanceof CarrierTaskRunner c)) {
                     return loop.engineMode() + ": no pinned-await watchdog";
                 }
-                java.lang.reflect.Field suspending = CarrierTaskRunner.class.getDeclaredField("suspending");
-                suspending.setAccessible(true);
-                suspending.setBoolean(c, true); // white-box: as if this task were on its way to unmount
+                java.lang.reflect.Field carrier = CarrierTaskRunner.class.getDeclaredField("carrier");
+                carrier.setAccessible(true);
+                TaskThread thread = (TaskThread) carrier.get(c);
+                thread.suspending = true; // white-box: as if this task were on its way to unmount
                 try {
+                    assertThat(c.suspendingButMounted()).isTrue();
                     for (int i = 0; i < 3; i++) {
-                        loop.watchdogTick(); // this very thread is running: RUNNABLE
+                        loop.watchdogTick(); // the loop thread is running this very task: not parked
                     }
                 } finally {
-                    suspending.setBoolean(c, false);
+                    thread.suspending = false;
                 }
                 Async.sleep(0); // a normal await, not an IllegalStateException
                 return me.pinnedAbort ? "alarm" : "no alarm";
