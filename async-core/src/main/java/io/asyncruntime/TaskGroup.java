@@ -233,29 +233,7 @@ public final class TaskGroup implements AutoCloseable {
             // The body got (or is about to get) a cancellation from outside: asyncio's __aexit__ sees it as et.
             abort();
         }
-        CancelledError propagate = null;
-        // A loop: the wait can be interrupted more than once if the parent is cancelled repeatedly.
-        while (!tasks.isEmpty()) {
-            if (onCompleted == null) {
-                onCompleted = loop.createFuture();
-            }
-            try {
-                onCompleted.await();
-            } catch (CancelledError e) {
-                // If the group is already shutting down this is its own cancellation, or one that is already
-                // on its way out of the body: nothing more to raise.
-                if (!aborting) {
-                    propagate = e;
-                    abort();
-                }
-            }
-            onCompleted = null;
-        }
-        closed = true;
-        int left = parent.exitScope(scope);
-        if (parentCancelRequested && left == 0) {
-            propagate = null; // no cancellation left but our own: it is not propagated
-        }
+        CancelledError propagate = awaitChildren(null);
         if (!errors.isEmpty()) {
             // Errors have priority over a cancellation; one this group did not make stays pending.
             parent.keepCancelledAfterGroupErrors();
@@ -285,25 +263,7 @@ public final class TaskGroup implements AutoCloseable {
         if (thrown != null && !aborting) {
             abort(); // the body failed, or the task is being cancelled: the children go too
         }
-        while (!tasks.isEmpty()) {
-            if (onCompleted == null) {
-                onCompleted = loop.createFuture();
-            }
-            try {
-                onCompleted.await();
-            } catch (CancelledError e) {
-                if (!aborting) {
-                    propagate = e;
-                    abort();
-                }
-            }
-            onCompleted = null;
-        }
-        closed = true;
-        int left = parent.exitScope(scope);
-        if (parentCancelRequested && left == 0) {
-            propagate = null; // no cancellation left but our own: it is not propagated
-        }
+        propagate = awaitChildren(propagate);
         if (propagate != null && errors.isEmpty()) {
             if (propagate == thrown) {
                 return; // the body's own CancelledError leaves as is (the scopes outside judged it at the await)
@@ -327,6 +287,37 @@ public final class TaskGroup implements AutoCloseable {
             throw group;
         }
         // Nothing owed: what the body threw, if anything (a cancellation), leaves as is.
+    }
+
+    /*
+     * The shared middle of close() and exit() (asyncio's __aexit__): waits until every child is done, closes the
+     * scope and returns the cancellation to propagate: {@code propagate}, or one that reached the group's own
+     * await while it waited, or null when the only cancellation left was this group's own.
+     */
+    private CancelledError awaitChildren(CancelledError propagate) {
+        // A loop: the wait can be interrupted more than once if the parent is cancelled repeatedly.
+        while (!tasks.isEmpty()) {
+            if (onCompleted == null) {
+                onCompleted = loop.createFuture();
+            }
+            try {
+                onCompleted.await();
+            } catch (CancelledError e) {
+                // If the group is already shutting down this is its own cancellation, or one that is already
+                // on its way out of the body: nothing more to raise.
+                if (!aborting) {
+                    propagate = e;
+                    abort();
+                }
+            }
+            onCompleted = null;
+        }
+        closed = true;
+        int left = parent.exitScope(scope);
+        if (parentCancelRequested && left == 0) {
+            return null; // no cancellation left but our own: it is not propagated
+        }
+        return propagate;
     }
 
     private void abort() {
