@@ -44,7 +44,7 @@ class TasksEndpointReactiveManagementContextConfigurationTests {
 
     @Test
     void notWhenTheEndpointIsDisabled() {
-        reactive.withPropertyValues("management.endpoints.web.exposure.include=tasks", "management.endpoint.tasks.access=none")
+        reactive.withPropertyValues("management.endpoints.web.exposure.include=tasks", "management.endpoint.tasks.access=NONE")
                 .run(context -> assertThat(context).doesNotHaveBean(TasksProblemWebExceptionHandler.class)
                         .doesNotHaveBean(BodilessCancelWebFilter.class));
     }
