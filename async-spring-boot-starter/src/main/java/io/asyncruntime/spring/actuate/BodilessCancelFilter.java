@@ -12,7 +12,6 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.actuate.endpoint.EndpointId;
 import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -31,8 +30,6 @@ import org.springframework.web.util.UrlPathHelper;
  * <p>Threading: any request thread; stateless.
  */
 public final class BodilessCancelFilter extends OncePerRequestFilter {
-    private static final EndpointId TASKS = EndpointId.of("tasks");
-
     private final ObjectProvider<PathMappedEndpoints> endpoints;
 
     /** Creates the filter; {@code endpoints} gives the web path of the {@code tasks} endpoint, if exposed. */
@@ -45,9 +42,8 @@ public final class BodilessCancelFilter extends OncePerRequestFilter {
         if (!"POST".equals(request.getMethod()) || request.getContentType() != null || hasBody(request)) {
             return true;
         }
-        PathMappedEndpoints mapped = endpoints.getIfAvailable();
-        String root = mapped == null ? null : mapped.getPath(TASKS);
-        return root == null || !UrlPathHelper.defaultInstance.getLookupPathForRequest(request).startsWith(root + "/");
+        TasksRefusals.Mapping tasks = TasksRefusals.Mapping.of(endpoints);
+        return tasks == null || !tasks.isUnder(UrlPathHelper.defaultInstance.getLookupPathForRequest(request));
     }
 
     @Override

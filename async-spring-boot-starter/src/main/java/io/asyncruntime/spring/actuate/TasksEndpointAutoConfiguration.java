@@ -23,7 +23,8 @@ import org.springframework.web.servlet.DispatcherServlet;
  * {@code management.endpoints.web.exposure.include=tasks}, like every non-trivial endpoint). Its default access is
  * read-only: cancel opens with {@code management.endpoint.tasks.access=unrestricted}. What it reveals follows
  * {@link TasksEndpointProperties}. In a Spring MVC application, the problem-detail resolver and the bodiless-cancel
- * filter come with it.
+ * filter come with it; in a WebFlux one, their twins come with
+ * {@link TasksEndpointReactiveManagementContextConfiguration}.
  */
 @AutoConfiguration(after = AsyncRuntimeAutoConfiguration.class)
 @ConditionalOnClass(Endpoint.class)

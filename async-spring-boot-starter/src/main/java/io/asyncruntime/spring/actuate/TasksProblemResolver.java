@@ -8,11 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.actuate.endpoint.EndpointId;
-import org.springframework.boot.actuate.endpoint.web.ExposableWebEndpoint;
-import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoint;
 import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
-import org.springframework.boot.actuate.endpoint.web.WebEndpointHttpMethod;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -43,9 +39,6 @@ import org.springframework.web.util.UrlPathHelper;
  * <p>Threading: any request thread; stateless.
  */
 public final class TasksProblemResolver implements HandlerExceptionResolver, Ordered {
-    private static final EndpointId TASKS = EndpointId.of("tasks");
-    private static final List<String> BODIES = List.of("no body", "{}", "{\"msg\": \"why\"}");
-
     private final ObjectProvider<PathMappedEndpoints> endpoints;
 
     /** Creates the resolver; {@code endpoints} gives the web path of the {@code tasks} endpoint, if exposed. */
@@ -61,17 +54,12 @@ public final class TasksProblemResolver implements HandlerExceptionResolver, Ord
     @Override
     public @Nullable ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response,
             @Nullable Object handler, Exception ex) {
-        PathMappedEndpoints mapped = endpoints.getIfAvailable();
-        PathMappedEndpoint tasks = mapped == null ? null : mapped.getEndpoint(TASKS);
-        String root = mapped == null ? null : mapped.getPath(TASKS);
-        if (tasks == null || root == null) {
-            return null;
-        }
+        TasksRefusals.Mapping tasks = TasksRefusals.Mapping.of(endpoints);
         String path = UrlPathHelper.defaultInstance.getLookupPathForRequest(request);
-        if (!path.equals(root) && !path.startsWith(root + "/")) {
+        if (tasks == null || !tasks.covers(path)) {
             return null;
         }
-        TasksProblem problem = problem(ex, request, root, path, tasks);
+        TasksProblem problem = problem(ex, request, tasks, path);
         if (problem == null) {
             return null;
         }
@@ -91,47 +79,21 @@ public final class TasksProblemResolver implements HandlerExceptionResolver, Ord
         return new ModelAndView();
     }
 
-    private static @Nullable TasksProblem problem(Exception ex, HttpServletRequest request, String root, String path,
-            PathMappedEndpoint tasks) {
-        String method = request.getMethod();
+    private static @Nullable TasksProblem problem(Exception ex, HttpServletRequest request, TasksRefusals.Mapping tasks,
+            String path) {
         return switch (ex) {
-            // Not the parser's message: it names our internal types; what the client needs is the accepted shape.
-            case HttpMessageNotReadableException e -> TasksProblem.Kind.UNREADABLE_BODY.with("The body is not a JSON"
-                    + " object of simple values: send no body, {} or {\"msg\": \"why\"} (msg a string).",
-                    "body", null, BODIES);
-            case HttpMediaTypeNotSupportedException e -> TasksProblem.Kind.UNSUPPORTED_MEDIA_TYPE.with(
-                    (request.getContentType() == null ? "A body without a Content-Type"
-                            : "Content type '" + request.getContentType() + "'") + " is not accepted: send no body, or a JSON body"
-                            + " (Content-Type: application/json) such as {\"msg\": \"why\"}; the message can also"
-                            + " go in the query string (?msg=why).",
-                    "Content-Type", request.getContentType(), e.getSupportedMediaTypes().stream().map(MediaType::toString).toList());
-            case HttpRequestMethodNotSupportedException e -> methodProblem(method, root, path, tasks, e);
-            case HttpMediaTypeNotAcceptableException e -> TasksProblem.Kind.NOT_ACCEPTABLE.with(
-                    "The tasks endpoint answers JSON; the request's Accept header (" + request.getHeader(HttpHeaders.ACCEPT)
-                            + ") allows none of its media types.",
-                    "Accept", request.getHeader(HttpHeaders.ACCEPT), e.getSupportedMediaTypes().stream().map(MediaType::toString).toList());
-            case ResponseStatusException e when e.getStatusCode().value() == 400 -> TasksProblem.Kind.INVALID_PARAMETER
-                    .with(e.getReason() == null ? "The request's parameters are invalid." : e.getReason());
-            case ErrorResponse e when e.getStatusCode().value() == 404 -> TasksProblem.Kind.NO_SUCH_OPERATION.with(
-                    path + " is not a resource of the tasks endpoint; it answers " + root + ", " + root + "/current, "
-                            + root + "/finished and " + root + "/{id}.");
+            case HttpMessageNotReadableException e -> TasksRefusals.unreadableBody();
+            case HttpMediaTypeNotSupportedException e -> TasksRefusals.unsupportedMediaType(request.getContentType(),
+                    e.getSupportedMediaTypes().stream().map(MediaType::toString).toList());
+            case HttpRequestMethodNotSupportedException e -> TasksRefusals.methodNotAllowed(tasks, request.getMethod(),
+                    path, e.getSupportedMethods() == null ? List.of() : Arrays.asList(e.getSupportedMethods()));
+            case HttpMediaTypeNotAcceptableException e -> TasksRefusals.notAcceptable(
+                    request.getHeader(HttpHeaders.ACCEPT),
+                    e.getSupportedMediaTypes().stream().map(MediaType::toString).toList());
+            case ResponseStatusException e when e.getStatusCode().value() == 400 -> TasksRefusals.invalidParameter(
+                    e.getReason());
+            case ErrorResponse e when e.getStatusCode().value() == 404 -> TasksRefusals.noSuchOperation(tasks, path);
             default -> null;
         };
-    }
-
-    private static TasksProblem methodProblem(String method, String root, String path, PathMappedEndpoint tasks,
-            HttpRequestMethodNotSupportedException e) {
-        boolean cancelMapped = tasks instanceof ExposableWebEndpoint web && web.getOperations().stream()
-                .anyMatch(op -> op.getRequestPredicate().getHttpMethod() == WebEndpointHttpMethod.POST);
-        if (method.equals("POST") && !path.equals(root) && !cancelMapped) {
-            return TasksProblem.Kind.CANCEL_NOT_PERMITTED.with("Cancelling a task is a write operation, and the tasks"
-                    + " endpoint's access is read-only (its default, or capped by management.endpoints.access.max-permitted)."
-                    + " Set management.endpoint.tasks.access=unrestricted to open it, and guard it with Spring Security.",
-                    "management.endpoint.tasks.access", "read-only", List.of("unrestricted"));
-        }
-        String[] allowed = e.getSupportedMethods() == null ? new String[0] : e.getSupportedMethods();
-        return TasksProblem.Kind.METHOD_NOT_ALLOWED.with("Method " + method + " is not allowed on " + path + "; it takes "
-                + String.join(", ", allowed) + (path.equals(root) ? " (cancel is POST " + root + "/{id})." : "."),
-                "method", method, Arrays.asList(allowed));
     }
 }
