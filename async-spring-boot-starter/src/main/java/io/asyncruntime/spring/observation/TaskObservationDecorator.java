@@ -43,6 +43,7 @@ public final class TaskObservationDecorator implements TaskDecorator, Ordered {
     }
 
     @Override
+    @SuppressWarnings("try") // the scope is opened for its effect: the observation is current inside the task
     public <T> Coroutine<T> decorate(Coroutine<T> coro) {
         if (registry.isNoop()) {
             return coro;
