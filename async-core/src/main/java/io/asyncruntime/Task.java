@@ -531,6 +531,10 @@ public class Task<T> extends Future<T> {
 
     /* Closes the scope: takes back its own request, if any (uncancel()). Returns cancelling() after that. */
     int exitScope(Scope scope) {
+        if (convertedBy == scope) {
+            convertedBy = null; // its conversion no longer stands for an enclosing scope's cancellation
+            convertedForScope = null;
+        }
         if (scopes != null) {
             // Normally the innermost; try-with-resources closes in order, a hand-written close may not.
             for (int i = scopes.size() - 1; i >= 0; i--) {
@@ -629,8 +633,8 @@ public class Task<T> extends Future<T> {
      * stands for, as asyncio's inner __aexit__ lets the CancelledError through.
      */
     boolean isConvertedCancellation(Throwable e) {
-        // Only an enclosing scope's: it is still open when the body-form scope exits; one inside has closed.
-        return e != null && e == convertedForScope && scopes != null && scopes.contains(convertedBy);
+        // Only an enclosing scope's: a scope inside has closed by now, and exitScope forgot its conversion.
+        return e != null && e == convertedForScope;
     }
 
     /*
