@@ -73,6 +73,12 @@ class TaskReturnValueHttpTests {
     }
 
     @Test
+    void aTaskReturnedWhereTheMethodDeclaresObjectIsAnsweredWithItsResult() {
+        // Spring MVC picks handlers by the value's own type once a value is there: the task is still awaited.
+        assertThat(http.getForObject("/declared-object", String.class)).isEqualTo("from a task");
+    }
+
+    @Test
     void aNullTaskIsAnEmptyResponse() {
         ResponseEntity<String> response = http.getForEntity("/none", String.class);
 
@@ -164,6 +170,14 @@ class TaskReturnValueHttpTests {
         Task<String> slow() {
             slow = runtime.createTask(() -> Async.sleep(java.time.Duration.ofHours(1), "never"), "slow-report");
             return slow;
+        }
+
+        @GetMapping("/declared-object")
+        Object declaredObject() {
+            return runtime.createTask(() -> {
+                Async.sleep(0.01);
+                return "from a task";
+            }, "declared-object");
         }
 
         @GetMapping("/none")

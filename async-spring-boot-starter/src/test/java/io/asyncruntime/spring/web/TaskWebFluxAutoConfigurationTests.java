@@ -70,7 +70,7 @@ class TaskWebFluxAutoConfigurationTests {
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     assertThat(context).hasBean("asyncTaskReactiveAdapterRegistrar");
-                    assertThat(context).doesNotHaveBean("asyncTaskReturnValueHandlerRegistrar");
+                    assertThat(context).doesNotHaveBean("asyncTaskReturnValueConfigurer");
                 });
     }
 
