@@ -54,7 +54,9 @@ class TasksConsoleBrowserTests {
 
     @AfterAll
     void closeBrowser() throws Exception {
-        browser.close();
+        if (browser != null) { // null when the browser could not start: its error is the one to see
+            browser.close();
+        }
     }
 
     private String console() {

@@ -39,7 +39,9 @@ class TasksConsoleDefaultsBrowserTests {
 
     @AfterAll
     void closeBrowser() throws Exception {
-        browser.close();
+        if (browser != null) { // null when the browser could not start: its error is the one to see
+            browser.close();
+        }
     }
 
     @Test

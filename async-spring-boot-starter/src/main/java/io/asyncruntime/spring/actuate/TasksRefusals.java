@@ -73,8 +73,9 @@ final class TasksRefusals {
     }
 
     static TasksProblem notAcceptable(@Nullable String accept, List<String> supported) {
-        return TasksProblem.Kind.NOT_ACCEPTABLE.with("The tasks endpoint answers JSON; the request's Accept header ("
-                + accept + ") allows none of its media types.", "Accept", accept, supported);
+        return TasksProblem.Kind.NOT_ACCEPTABLE.with("The tasks endpoint answers JSON (and its pending"
+                + " list also plain text); the request's Accept header (" + accept + ") allows none of the media"
+                + " types listed in 'accepted'.", "Accept", accept, supported);
     }
 
     static TasksProblem invalidParameter(@Nullable String reason) {
