@@ -514,6 +514,38 @@ public final class Async {
      */
     public static <T> T timeout(Duration delay, Coroutine<T> body) {
         Objects.requireNonNull(body, "body");
+        return timeout(delay, scope -> body.call());
+    }
+
+    /**
+     * Runs {@code body} inline in the current task under a deadline {@code delay} from now and gives it the open
+     * scope: asyncio's {@code async with asyncio.timeout(delay) as cm:}, with its rules exactly, as
+     * {@link #timeout(Duration, Coroutine)}. The body may move the deadline ({@link Timeout#reschedule}, null
+     * for none) and read {@link Timeout#when()}; the scope can be kept to ask {@link Timeout#expired()} after
+     * the call.
+     *
+     * <pre>{@code
+     * Timeout[] cm = new Timeout[1];
+     * String page = Async.timeout(Duration.ofSeconds(2), scope -> {
+     *     cm[0] = scope;
+     *     String first = fetch("a");
+     *     scope.reschedule(scope.when() + 1);   // one more second for the second page
+     *     return first + fetch("b");
+     * });
+     * }</pre>
+     *
+     * @param <T>   the body's result type
+     * @param delay how long from now the body may run, in loop time; null for no deadline
+     * @param body  the code to run with the scope open, inline in this task (not a new task)
+     * @return the body's result
+     * @throws NullPointerException if {@code body} is null
+     * @throws TimeoutError if the deadline passed and the body ended with the resulting {@link CancelledError}
+     *         (which is the {@code TimeoutError}'s cause)
+     * @throws CancelledError if the task is cancelled by anyone else meanwhile (a real cancel wins)
+     * @throws IllegalStateException outside a task, or off the loop thread
+     */
+    public static <T> T timeout(Duration delay, Timeout.Body<T> body) {
+        Objects.requireNonNull(body, "body");
         EventLoop loop = EventLoop.runningLoopOrThrow();
         return Timeout.runBody(new Timeout(delay == null ? null : loop.time() + delay.getSeconds() + delay.getNano() / 1e9,
                 false), body);
@@ -537,6 +569,29 @@ public final class Async {
      * @throws IllegalStateException outside a task, or off the loop thread
      */
     public static <T> T timeoutAt(double when, Coroutine<T> body) {
+        Objects.requireNonNull(body, "body");
+        return timeoutAt(when, scope -> body.call());
+    }
+
+    /**
+     * Runs {@code body} inline in the current task under a deadline in loop time (seconds, as
+     * {@link EventLoop#time()}) and gives it the open scope: asyncio's
+     * {@code async with asyncio.timeout_at(when) as cm:}, with its rules exactly; see
+     * {@link #timeout(Duration, Timeout.Body)}. A deadline at or before the current loop time means "already
+     * due"; {@code +Infinity} never expires.
+     *
+     * @param <T>  the body's result type
+     * @param when the deadline in loop time (seconds, as {@link EventLoop#time()})
+     * @param body the code to run with the scope open, inline in this task (not a new task)
+     * @return the body's result
+     * @throws NullPointerException if {@code body} is null
+     * @throws IllegalArgumentException if {@code when} is NaN
+     * @throws TimeoutError if the deadline passed and the body ended with the resulting {@link CancelledError}
+     *         (which is the {@code TimeoutError}'s cause)
+     * @throws CancelledError if the task is cancelled by anyone else meanwhile (a real cancel wins)
+     * @throws IllegalStateException outside a task, or off the loop thread
+     */
+    public static <T> T timeoutAt(double when, Timeout.Body<T> body) {
         Objects.requireNonNull(body, "body");
         return Timeout.runBody(new Timeout(when, false), body);
     }
