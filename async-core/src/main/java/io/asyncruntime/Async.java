@@ -495,7 +495,8 @@ public final class Async {
      * {@link CancelledError} at its await (so its own {@code catch (TimeoutError)} blocks, and nested scopes,
      * do not mistake this scope's expiry for theirs), and the {@link TimeoutError} is raised when the
      * {@code CancelledError} leaves the body. Prefer this form to the try-with-resources {@link #timeout(Duration)}
-     * when timeouts nest or the body catches {@link TimeoutError} itself; see {@link Timeout}.
+     * when timeouts nest or the body catches {@link TimeoutError} itself; see {@link Timeout}. A body that needs
+     * the scope itself ({@code as cm}) takes it: {@link #timeout(Duration, Timeout.Body)}.
      *
      * <p>A zero or negative delay means "already due": the body runs until its first await, which is
      * cancelled, as in asyncio's {@code timeout(0)}. Null means no deadline. A body that swallows the
