@@ -495,7 +495,8 @@ public final class Async {
      * {@link CancelledError} at its await (so its own {@code catch (TimeoutError)} blocks, and nested scopes,
      * do not mistake this scope's expiry for theirs), and the {@link TimeoutError} is raised when the
      * {@code CancelledError} leaves the body. Prefer this form to the try-with-resources {@link #timeout(Duration)}
-     * when timeouts nest or the body catches {@link TimeoutError} itself; see {@link Timeout}.
+     * when timeouts nest or the body catches {@link TimeoutError} itself; see {@link Timeout}. A body that needs
+     * the scope itself ({@code as cm}) takes it: {@link #timeout(Duration, Timeout.Body)}.
      *
      * <p>A zero or negative delay means "already due": the body runs until its first await, which is
      * cancelled, as in asyncio's {@code timeout(0)}. Null means no deadline. A body that swallows the
@@ -513,6 +514,38 @@ public final class Async {
      * @throws IllegalStateException outside a task, or off the loop thread
      */
     public static <T> T timeout(Duration delay, Coroutine<T> body) {
+        Objects.requireNonNull(body, "body");
+        return timeout(delay, scope -> body.call());
+    }
+
+    /**
+     * Runs {@code body} inline in the current task under a deadline {@code delay} from now and gives it the open
+     * scope: asyncio's {@code async with asyncio.timeout(delay) as cm:}, with its rules exactly, as
+     * {@link #timeout(Duration, Coroutine)}. The body may move the deadline ({@link Timeout#reschedule}, null
+     * for none) and read {@link Timeout#when()}; the scope can be kept to ask {@link Timeout#expired()} after
+     * the call.
+     *
+     * <pre>{@code
+     * Timeout[] cm = new Timeout[1];
+     * String page = Async.timeout(Duration.ofSeconds(2), scope -> {
+     *     cm[0] = scope;
+     *     String first = fetch("a");
+     *     scope.reschedule(scope.when() + 1);   // one more second for the second page
+     *     return first + fetch("b");
+     * });
+     * }</pre>
+     *
+     * @param <T>   the body's result type
+     * @param delay how long from now the body may run, in loop time; null for no deadline
+     * @param body  the code to run with the scope open, inline in this task (not a new task)
+     * @return the body's result
+     * @throws NullPointerException if {@code body} is null
+     * @throws TimeoutError if the deadline passed and the body ended with the resulting {@link CancelledError}
+     *         (which is the {@code TimeoutError}'s cause)
+     * @throws CancelledError if the task is cancelled by anyone else meanwhile (a real cancel wins)
+     * @throws IllegalStateException outside a task, or off the loop thread
+     */
+    public static <T> T timeout(Duration delay, Timeout.Body<T> body) {
         Objects.requireNonNull(body, "body");
         EventLoop loop = EventLoop.runningLoopOrThrow();
         return Timeout.runBody(new Timeout(delay == null ? null : loop.time() + delay.getSeconds() + delay.getNano() / 1e9,
@@ -537,6 +570,29 @@ public final class Async {
      * @throws IllegalStateException outside a task, or off the loop thread
      */
     public static <T> T timeoutAt(double when, Coroutine<T> body) {
+        Objects.requireNonNull(body, "body");
+        return timeoutAt(when, scope -> body.call());
+    }
+
+    /**
+     * Runs {@code body} inline in the current task under a deadline in loop time (seconds, as
+     * {@link EventLoop#time()}) and gives it the open scope: asyncio's
+     * {@code async with asyncio.timeout_at(when) as cm:}, with its rules exactly; see
+     * {@link #timeout(Duration, Timeout.Body)}. A deadline at or before the current loop time means "already
+     * due"; {@code +Infinity} never expires.
+     *
+     * @param <T>  the body's result type
+     * @param when the deadline in loop time (seconds, as {@link EventLoop#time()})
+     * @param body the code to run with the scope open, inline in this task (not a new task)
+     * @return the body's result
+     * @throws NullPointerException if {@code body} is null
+     * @throws IllegalArgumentException if {@code when} is NaN
+     * @throws TimeoutError if the deadline passed and the body ended with the resulting {@link CancelledError}
+     *         (which is the {@code TimeoutError}'s cause)
+     * @throws CancelledError if the task is cancelled by anyone else meanwhile (a real cancel wins)
+     * @throws IllegalStateException outside a task, or off the loop thread
+     */
+    public static <T> T timeoutAt(double when, Timeout.Body<T> body) {
         Objects.requireNonNull(body, "body");
         return Timeout.runBody(new Timeout(when, false), body);
     }

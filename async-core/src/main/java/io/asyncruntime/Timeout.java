@@ -29,7 +29,8 @@ import io.asyncruntime.internal.Throwables;
  * (asyncio's inner block would see {@code CancelledError}); {@link #expired()} tells which scope expired. When
  * scopes nest, or the block catches {@link TimeoutError} itself, the body form
  * {@link Async#timeout(java.time.Duration, Coroutine)} has asyncio's rules exactly: the body sees
- * {@link CancelledError} and the call raises {@link TimeoutError} as it leaves.
+ * {@link CancelledError} and the call raises {@link TimeoutError} as it leaves. Its {@link Body} variant
+ * {@link Async#timeout(java.time.Duration, Body)} is given the scope, as {@code async with ... as cm:} is.
  *
  * <p>A deadline at or before the current loop time means "already due": the scope expires on the next loop
  * iteration, so the first await inside raises (asyncio's {@code timeout(0)}, {@code timeout(-1)}). A null
@@ -215,11 +216,33 @@ public final class Timeout implements AutoCloseable {
         return plain.contains(".") ? plain : plain + ".0";
     }
 
+    /**
+     * The body of {@link Async#timeout(java.time.Duration, Body)} and {@link Async#timeoutAt(double, Body)}: the
+     * code inside asyncio's {@code async with asyncio.timeout(delay) as cm:}, given the open scope as {@code cm}.
+     *
+     * @param <T> the body's result type
+     */
+    @FunctionalInterface
+    public interface Body<T> {
+        /**
+         * Runs the body, inline in the task that opened the scope. The scope is open while it runs: the body may
+         * {@link Timeout#reschedule} it and read {@link Timeout#when()} and {@link Timeout#expired()}; the call
+         * closes it when the body ends (closing it earlier ends the deadline there, and an expiry before that is
+         * then not converted to {@link TimeoutError}).
+         *
+         * @param scope the open scope, asyncio's {@code cm}; usable after the call too ({@code cm.expired()})
+         * @return the body's result
+         * @throws Exception whatever the body throws; a {@link CancelledError} caused by this scope's expiry
+         *         leaves the call as {@link TimeoutError}
+         */
+        T call(Timeout scope) throws Exception;
+    }
+
     /* The body inside an open scope that converts on its way out, as timeouts.py's __aexit__ does. */
-    static <T> T runBody(Timeout scope, Coroutine<T> body) {
+    static <T> T runBody(Timeout scope, Body<T> body) {
         T value;
         try {
-            value = body.call();
+            value = body.call(scope);
         } catch (Throwable e) {
             TimeoutError timedOut = scope.exit(e);
             throw Throwables.sneakyThrow(timedOut != null ? timedOut : e);

@@ -38,7 +38,7 @@ final class WaitFor {
                 throw te;
             }
         }
-        return Timeout.runBody(new Timeout(loop.deadlineAfter(nanos) / 1e9, false), () -> awaitAny(aw));
+        return Timeout.runBody(new Timeout(loop.deadlineAfter(nanos) / 1e9, false), scope -> awaitAny(aw));
     }
 
     @SuppressWarnings("unchecked")

@@ -1029,7 +1029,10 @@ class TimeoutTest {
     @Test
     void theBodyFormRefusesANullBodyAndANanDeadline() {
         Loops.runVirtual(() -> {
-            assertThatThrownBy(() -> Async.timeout(Duration.ofSeconds(1), null))
+            // An untyped null matches both body types: the caller names one, as for any overloaded method.
+            assertThatThrownBy(() -> Async.timeout(Duration.ofSeconds(1), (Coroutine<String>) null))
+                    .isInstanceOf(NullPointerException.class).hasMessage("body");
+            assertThatThrownBy(() -> Async.timeoutAt(1.0, (Coroutine<String>) null))
                     .isInstanceOf(NullPointerException.class).hasMessage("body");
             assertThatThrownBy(() -> Async.timeoutAt(Double.NaN, () -> "x"))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NaN");
@@ -1049,6 +1052,274 @@ class TimeoutTest {
             })).isInstanceOf(IllegalArgumentException.class).hasMessage("mine");
             return null;
         });
+    }
+
+    // The body form given its scope, Async.timeout(delay, cm -> ...): CPython's test_timeouts cases that use cm.
+
+    @Test
+    void theScopeBodyFormTimeoutBasic() { // test_timeout_basic, body form
+        Loops.runVirtual(() -> {
+            Timeout[] cm = new Timeout[1];
+            assertThatThrownBy(() -> Async.timeout(Duration.ofMillis(10), scope -> {
+                cm[0] = scope;
+                return Async.sleep(Duration.ofSeconds(10), "slept");
+            })).isInstanceOf(TimeoutError.class).hasCauseInstanceOf(CancelledError.class);
+            assertThat(cm[0].expired()).isTrue();
+            assertThat(cm[0]).hasToString("<Timeout [expired]>"); // test_repr_expired
+            assertThat(now()).isEqualTo(0.01);
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void theScopeBodyFormTimeoutAtBasic() { // test_timeout_at_basic, body form
+        Loops.runVirtual(() -> {
+            double deadline = now() + 0.01;
+            Timeout[] cm = new Timeout[1];
+            assertThatThrownBy(() -> Async.timeoutAt(deadline, scope -> {
+                cm[0] = scope;
+                assertThat(scope.when()).isEqualTo(deadline);
+                return Async.sleep(Duration.ofSeconds(10), "slept");
+            })).isInstanceOf(TimeoutError.class);
+            assertThat(cm[0].expired()).isTrue();
+            assertThat(cm[0].when()).isEqualTo(deadline);
+            return null;
+        });
+    }
+
+    @Test
+    void theScopeBodyFormNestedTimeouts() { // test_nested_timeouts, body form
+        // python3.13: both expire together; the inner block sees CancelledError, only the outer raises
+        // TimeoutError, and both cm1.expired() and cm2.expired() are True.
+        Loops.runVirtual(() -> {
+            double deadline = now() + 0.01;
+            Timeout[] cm = new Timeout[2];
+            List<String> seen = new ArrayList<>();
+            assertThatThrownBy(() -> Async.timeoutAt(deadline, cm1 -> {
+                cm[0] = cm1;
+                try {
+                    return Async.timeoutAt(deadline, cm2 -> {
+                        cm[1] = cm2;
+                        return Async.sleep(Duration.ofSeconds(10), "slept");
+                    });
+                } catch (CancelledError e) {
+                    seen.add("cancelled");
+                    throw e;
+                }
+            })).isInstanceOf(TimeoutError.class);
+            assertThat(seen).containsExactly("cancelled");
+            assertThat(cm[0].expired()).isTrue();
+            assertThat(cm[1].expired()).isTrue();
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void theScopeBodyFormTimeoutNotCalledAndDisabled() { // test_timeout_not_called, test_timeout_(at_)disabled
+        Loops.runVirtual(() -> {
+            Timeout notCalled = Async.timeout(Duration.ofSeconds(10), scope -> {
+                Async.sleep(0.01);
+                return scope;
+            });
+            assertThat(notCalled.expired()).isFalse();
+            assertThat(notCalled.when()).isGreaterThan(now());
+            assertThat(notCalled).hasToString("<Timeout [finished]>"); // test_repr_finished
+            Timeout disabled = Async.timeout(null, scope -> {
+                assertThat(scope).hasToString("<Timeout [active] when=None>"); // test_repr_disabled
+                Async.sleep(0.01);
+                return scope;
+            });
+            assertThat(disabled.expired()).isFalse();
+            assertThat(disabled.when()).isNull();
+            Timeout active = Async.timeoutAt(now() + 10, scope -> {
+                assertThat(scope.toString()).matches("<Timeout \\[active\\] when=\\d+\\.\\d*>"); // test_repr_active
+                return scope;
+            });
+            assertThat(active.expired()).isFalse();
+            return null;
+        });
+    }
+
+    @Test
+    void theScopeBodyFormTimeoutZero() { // test_timeout_zero, test_timeout_in_the_past_sleep_zero
+        Loops.runVirtual(() -> {
+            Async.sleep(1);
+            double t0 = now();
+            Timeout[] cm = new Timeout[2];
+            assertThatThrownBy(() -> Async.timeout(Duration.ZERO, scope -> {
+                cm[0] = scope;
+                return Async.sleep(Duration.ofSeconds(10), "slept");
+            })).isInstanceOf(TimeoutError.class);
+            assertThatThrownBy(() -> Async.timeout(Duration.ofSeconds(-11), scope -> {
+                cm[1] = scope;
+                return Async.sleep(Duration.ZERO, "slept");
+            })).isInstanceOf(TimeoutError.class);
+            assertThat(cm[0].expired()).isTrue();
+            assertThat(cm[0].when()).isEqualTo(t0);
+            assertThat(cm[1].expired()).isTrue();
+            assertThat(cm[1].when()).isEqualTo(t0 - 11);
+            assertThat(now()).isEqualTo(t0);
+            return null;
+        });
+    }
+
+    @Test
+    void theScopeBodyFormReschedulesInsideTheBody() {
+        // python3.13: timeout(0.01) as cm, cm.reschedule(loop.time() + 0.05), sleep(1): TimeoutError at 0.05,
+        // expired; timeout(0.01) as cm, cm.reschedule(None), sleep(0.05): no error, when() None, not expired;
+        // timeout(10) as cm, cm.reschedule(loop.time() - 1), sleep(10): TimeoutError at once, and afterwards
+        // cm.reschedule(1) raises "Cannot change state of expired Timeout" (test_timeout_expired).
+        Loops.runVirtual(() -> {
+            Timeout[] cm = new Timeout[1];
+            assertThatThrownBy(() -> Async.timeout(Duration.ofMillis(10), scope -> {
+                cm[0] = scope;
+                scope.reschedule(now() + 0.05);
+                return Async.sleep(Duration.ofSeconds(1), "slept");
+            })).isInstanceOf(TimeoutError.class).hasCauseInstanceOf(CancelledError.class);
+            assertThat(now()).isEqualTo(0.05);
+            assertThat(cm[0].expired()).isTrue();
+            assertThat(cm[0].when()).isEqualTo(0.05);
+
+            Timeout disabled = Async.timeout(Duration.ofMillis(10), scope -> {
+                scope.reschedule(null);
+                Async.sleep(0.05);
+                return scope;
+            });
+            assertThat(disabled.when()).isNull();
+            assertThat(disabled.expired()).isFalse();
+            assertThat(now()).isEqualTo(0.1);
+
+            assertThatThrownBy(() -> Async.timeout(Duration.ofSeconds(10), scope -> {
+                cm[0] = scope;
+                scope.reschedule(now() - 1);
+                return Async.sleep(Duration.ofSeconds(10), "slept");
+            })).isInstanceOf(TimeoutError.class);
+            assertThat(now()).isEqualTo(0.1);
+            assertThat(cm[0].expired()).isTrue();
+            assertThatThrownBy(() -> cm[0].reschedule(1.0)).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("Cannot change state of expired Timeout");
+
+            Timeout infinite = Async.timeout(null, scope -> {
+                scope.reschedule(Double.POSITIVE_INFINITY);
+                assertThat(scope).hasToString("<Timeout [active] when=inf>");
+                Async.sleep(100);
+                return scope;
+            });
+            assertThat(infinite.when()).isEqualTo(Double.POSITIVE_INFINITY);
+            assertThat(infinite.expired()).isFalse();
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void theScopeBodyFormTimeoutExpiringAndFinished() { // test_timeout_expiring, test_timeout_finished
+        // python3.13: the body catches the CancelledError, then cm.reschedule(0.02) raises "Cannot change state
+        // of expiring Timeout"; the body ends normally, so no TimeoutError; expired() True, cancelling() 0.
+        Loops.runVirtual(() -> {
+            List<String> seen = new ArrayList<>();
+            Timeout expiring = Async.timeout(Duration.ofMillis(10), scope -> {
+                try {
+                    Async.sleep(1);
+                } catch (CancelledError e) {
+                    seen.add("cancelled " + scope);
+                }
+                assertThatThrownBy(() -> scope.reschedule(0.02)).isInstanceOf(IllegalStateException.class)
+                        .hasMessage("Cannot change state of expiring Timeout");
+                return scope;
+            });
+            assertThat(seen).containsExactly("cancelled <Timeout [expiring]>");
+            assertThat(expiring.expired()).isTrue();
+            assertThat(expiring).hasToString("<Timeout [expired]>");
+            assertThat(cancelling()).isZero();
+            Timeout finished = Async.timeout(Duration.ofMillis(10), scope -> scope);
+            assertThatThrownBy(() -> finished.reschedule(0.02)).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("Cannot change state of finished Timeout");
+            return null;
+        });
+    }
+
+    @Test
+    void theScopeBodyFormReschedule() { // test_reschedule, body form
+        // Another task moves the deadline, then removes it; the task is cancelled: CancelledError, not expired.
+        Loops.runVirtual(() -> {
+            Future<Timeout> fut = Async.getRunningLoop().createFuture();
+            double deadline1 = now() + 10;
+            double deadline2 = deadline1 + 20;
+            Task<String> task = Async.createTask(() -> Async.timeoutAt(deadline1, scope -> {
+                fut.setResult(scope);
+                return Async.sleep(Duration.ofSeconds(50), "slept");
+            }));
+            Timeout cm = fut.await();
+            assertThat(cm.when()).isEqualTo(deadline1);
+            cm.reschedule(deadline2);
+            assertThat(cm.when()).isEqualTo(deadline2);
+            cm.reschedule(null);
+            assertThat(cm.when()).isNull();
+            task.cancel();
+            assertThatThrownBy(task::await).isInstanceOf(CancelledError.class).isNotInstanceOf(TimeoutError.class);
+            assertThat(cm.expired()).isFalse();
+            assertThat(now()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void theScopeBodyFormRefusesANullBodyAndANanDeadline() {
+        Loops.runVirtual(() -> {
+            assertThatThrownBy(() -> Async.timeout(Duration.ofSeconds(1), (Timeout.Body<String>) null))
+                    .isInstanceOf(NullPointerException.class).hasMessage("body");
+            assertThatThrownBy(() -> Async.timeoutAt(1.0, (Timeout.Body<String>) null))
+                    .isInstanceOf(NullPointerException.class).hasMessage("body");
+            List<String> ran = new ArrayList<>();
+            assertThatThrownBy(() -> Async.timeoutAt(Double.NaN, scope -> ran.add("ran")))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NaN");
+            Double when = Async.timeout(Duration.ofSeconds(1), scope -> {
+                assertThatThrownBy(() -> scope.reschedule(Double.NaN)).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("when");
+                return scope.when();
+            });
+            assertThat(when).isEqualTo(1.0);
+            assertThat(ran).isEmpty();
+            assertThat(cancelling()).isZero();
+            return null;
+        });
+        assertThatThrownBy(() -> Async.timeout(Duration.ofSeconds(1), scope -> "x"))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> Async.timeoutAt(1.0, scope -> "x"))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void bothBodyFormsAcceptMethodReferences() {
+        // Overload resolution: a reference to a method without parameters is a Coroutine, one taking the
+        // Timeout a Timeout.Body, with no cast (javac picks by arity).
+        Loops.runVirtual(() -> {
+            assertThat(Async.timeout(Duration.ofSeconds(1), this::scopeBody)).isEqualTo("when=1.0");
+            assertThat(Async.timeoutAt(now() + 2, TimeoutTest::staticScopeBody)).isEqualTo("static when=2.0");
+            assertThat(Async.timeout(Duration.ofSeconds(1), this::plainBody)).isEqualTo("plain");
+            assertThat(Async.timeoutAt(now() + 2, TimeoutTest::staticPlainBody)).isEqualTo("static");
+            return null;
+        });
+    }
+
+    private String plainBody() {
+        Async.sleep(0.1);
+        return "plain";
+    }
+
+    private String scopeBody(Timeout scope) {
+        return "when=" + scope.when();
+    }
+
+    private static String staticPlainBody() {
+        return "static";
+    }
+
+    private static String staticScopeBody(Timeout scope) {
+        return "static when=" + scope.when();
     }
 
     // ------------------------------------------------------------------ lifecycle, nesting and a racing cancel
