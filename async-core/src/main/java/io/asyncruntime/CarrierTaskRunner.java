@@ -15,6 +15,8 @@ final class CarrierTaskRunner extends TaskRunner {
     private TaskThread carrier;
     /* Threading: loop writes in resume(), task thread reads after it is resumed. */
     private boolean resumed;
+    /* Threading: loop only. Whether the task's first step was taken (a thread bound to it), done or not. */
+    private boolean started;
 
     CarrierTaskRunner(Task<?> task) {
         super(task);
@@ -30,6 +32,12 @@ final class CarrierTaskRunner extends TaskRunner {
     public void run() {
         TaskThread c = carrier;
         if (c == null) {
+            if (started) {
+                // A stale entry of a task that is done: the JDK resubmits a virtual thread whose stack another
+                // thread read while it waited in the ready queue (so it is queued twice). Its body ran once.
+                return;
+            }
+            started = true;
             c = TaskThread.take(task.loop, this);
             carrier = c;
         }
@@ -41,11 +49,12 @@ final class CarrierTaskRunner extends TaskRunner {
      * task has a thread from its first step until it is done, and a done task's step is never queued.
      */
     boolean notStarted() {
-        return carrier == null;
+        return !started;
     }
 
     /* The task's first step runs on t, which finished another task just now (run-ahead). Loop holder. */
     void bind(TaskThread t) {
+        started = true;
         carrier = t;
     }
 
