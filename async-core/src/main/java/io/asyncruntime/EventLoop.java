@@ -1,5 +1,6 @@
 package io.asyncruntime;
 
+import io.asyncruntime.internal.Continuations;
 import io.asyncruntime.internal.VirtualThreads;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -161,9 +162,12 @@ public class EventLoop implements AutoCloseable {
         this.name = b.name != null ? b.name : "asyncio-loop-" + LOOP_NAMES.incrementAndGet();
         this.clock = b.clock;
         this.manualClock = b.clock instanceof ManualClock m ? m : null;
-        EngineMode m = b.mode != null ? b.mode : EngineMode.best();
+        EngineMode m = b.mode != null ? b.mode : EngineMode.configuredDefault();
         if (m == EngineMode.FAST && !VirtualThreads.isAvailable()) {
             throw new IllegalStateException("FAST mode is not available: " + VirtualThreads.unavailableReason());
+        }
+        if (m == EngineMode.DIRECT && !Continuations.isAvailable()) {
+            throw new IllegalStateException("DIRECT mode is not available: " + Continuations.unavailableReason());
         }
         if (b.mode == null && m == EngineMode.FAST && Thread.currentThread().isVirtual()) {
             // A loop created on a virtual thread is most likely run there, and only a platform thread can carry.
@@ -171,6 +175,10 @@ public class EventLoop implements AutoCloseable {
         }
         this.mode = m;
         this.blockingCallsSuspend = b.blockingCallsSuspend;
+        if (b.blockingCallsSuspend && m == EngineMode.DIRECT) {
+            throw new IllegalStateException("blockingCallsSuspend needs FAST mode: in DIRECT mode a task runs on the"
+                    + " loop thread itself, so a blocking call can only hold the loop");
+        }
         if (b.blockingCallsSuspend && m != EngineMode.FAST) {
             throw new IllegalStateException("blockingCallsSuspend needs FAST mode");
         }
@@ -200,6 +208,9 @@ public class EventLoop implements AutoCloseable {
         modeAnnounced = true;
         if (m == EngineMode.FAST) {
             LOG.log(System.Logger.Level.INFO, "asyncruntime: FAST engine (event loop threads carry their tasks' virtual threads)");
+        } else if (m == EngineMode.DIRECT) {
+            LOG.log(System.Logger.Level.INFO, "asyncruntime: DIRECT engine (tasks are continuations run by the event loop"
+                    + " thread itself: inside a task, Thread.currentThread() is the loop thread)");
         } else {
             String why = VirtualThreads.unavailableReason();
             // The reason says once what would turn FAST on (the flag, when that is what is missing); a hint
@@ -1241,6 +1252,11 @@ public class EventLoop implements AutoCloseable {
         ready.addLast(item);
     }
 
+    /* DIRECT: takes back the step readyAdd just queued for a task that could not suspend after all. Loop holder. */
+    void readyRemove(Runnable item) {
+        ready.removeLastOccurrence(item);
+    }
+
     /*
      * FAST run-ahead (TaskThread.run): takes the next ready item of the iteration under way if it is the first
      * step of a task, for a task thread that is free to run it at once. Not in debug mode (each step is timed
@@ -1915,7 +1931,8 @@ public class EventLoop implements AutoCloseable {
         }
 
         /**
-         * Chooses the engine; the default is {@link EngineMode#best()}.
+         * Chooses the engine; the default is {@link EngineMode#best()}, or {@link EngineMode#DIRECT} when the
+         * system property {@code asyncruntime.mode} is {@code direct}.
          *
          * @param mode the engine
          * @return this builder
@@ -1982,7 +1999,8 @@ public class EventLoop implements AutoCloseable {
          * {@link EventLoop#runForever()} or {@link EventLoop#runUntilComplete} runs it.
          *
          * @return a new loop
-         * @throws IllegalStateException if {@link EngineMode#FAST} was asked for and is not available, or
+         * @throws IllegalStateException if {@link EngineMode#FAST} or {@link EngineMode#DIRECT} was asked for
+         *         and is not available (the message names the JVM flag that is missing), or
          *         {@link #blockingCallsSuspend} was asked for and the engine is not FAST
          * @throws IllegalArgumentException if the slow-callback duration is negative, or the blocked threshold
          *         zero or negative

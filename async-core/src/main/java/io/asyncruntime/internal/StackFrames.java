@@ -19,6 +19,7 @@ public final class StackFrames {
             "io.asyncruntime.CarrierTaskRunner",
             "io.asyncruntime.TaskThread",
             "io.asyncruntime.HandOffTaskRunner",
+            "io.asyncruntime.DirectTaskRunner",
             "io.asyncruntime.EventLoop",
             "io.asyncruntime.Async");
 

@@ -1,0 +1,201 @@
+package io.asyncruntime;
+
+import io.asyncruntime.internal.Continuations;
+import java.util.Arrays;
+
+/**
+ * {@link EngineMode#DIRECT}: the task is a JDK continuation that the loop thread runs itself; no virtual thread.
+ *
+ * <p>A step is one run of the continuation on the loop thread; an await yields it back to the loop. Resuming is
+ * putting this runner on the ready queue: nothing is allocated per switch. An eager task's first step runs nested
+ * inside its creator's step ({@link #yieldTo}): the child yields back to the creator, and the loop runs it from
+ * then on like any other task.
+ *
+ * <p>What the task's code sees: {@link Thread#currentThread()} is the loop thread, thread locals are the loop
+ * thread's, a blocking call holds the loop thread (asyncio's rule), and an await where a native frame or a class
+ * initializer is on the stack fails with {@link IllegalStateException} (the JDK cannot suspend there).
+ *
+ * <p>Threading: {@link #run()}, {@link #resume()} and the task's own calls on the loop thread; {@link #unwind()} on
+ * the closing loop's owner; {@link #liveFrames()} from any thread.
+ */
+final class DirectTaskRunner extends TaskRunner {
+    /* Threading: loop writes once at the first step; any thread reads it for stacks. A
+       jdk.internal.vm.Continuation, typed Object: the library compiles without access to its package. */
+    private volatile Object cont;
+    /* Threading: task's own code. Why the last await could not suspend (Continuations' message), until read. */
+    private String pinnedCause;
+    /* Threading: the closing thread, while it unwinds the task. The CancelledError of the unwinding was raised. */
+    private boolean unwindRaised;
+
+    DirectTaskRunner(Task<?> task) {
+        super(task);
+    }
+
+    /* No thread of its own: the loop thread (or the closing one) runs it; a thread dump shows that one. */
+    @Override
+    Thread thread() {
+        return null;
+    }
+
+    /* On the loop thread: the ready queue reached this task's step. */
+    @Override
+    public void run() {
+        EventLoop loop = task.loop;
+        step(loop);
+        loop.exitStep();
+    }
+
+    /* Runs the step with this task current; leaves it current (the caller says who is current next). */
+    private void step(EventLoop loop) {
+        Object c = cont;
+        if (c == null) {
+            c = Continuations.create(this::runTask);
+            cont = c;
+        }
+        loop.enterStep(task, Thread.currentThread());
+        for (;;) {
+            try {
+                Continuations.run(c);
+                return;
+            } catch (IllegalStateException walked) {
+                // Another thread holds the continuation for a moment to read its stack (getStack): the JDK
+                // refuses to run it meanwhile, before running anything. Retry once the walk is over.
+                if (!Continuations.isMountedConflict(walked)) {
+                    throw walked;
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    @Override
+    void suspend() {
+        try {
+            Continuations.yieldNow();
+        } catch (IllegalStateException pinned) {
+            // The JDK could not suspend (a native frame or class initializer on the stack): the task goes on
+            // running, so the await must fail rather than return. A resume that raced in (what it awaits was
+            // cancelled at once) must not run it later at some other await.
+            task.loop.readyRemove(this);
+            pinnedCause = pinned.getMessage();
+            task.pinnedAbort = true;
+        }
+    }
+
+    @Override
+    void resume() {
+        if (task.done()) {
+            // Abandoned by a closing loop while it awaited: nothing of a closed loop may be touched.
+            return;
+        }
+        task.loop.readyAdd(this);
+    }
+
+    @Override
+    void yieldNow() {
+        EventLoop loop = task.loop;
+        loop.readyAdd(this);
+        try {
+            Continuations.yieldNow();
+        } catch (IllegalStateException pinned) {
+            loop.readyRemove(this);
+            throw pinnedError(pinned.getMessage(), pinned);
+        }
+        if (task.abandoned) {
+            task.checkAbandoned(); // woken by the closing loop: raise its CancelledError here
+        }
+    }
+
+    /* Runs next's first step now, nested in this task's step: next yields back here; then this task goes on. */
+    @Override
+    void yieldTo(TaskRunner next) {
+        EventLoop loop = task.loop;
+        ((DirectTaskRunner) next).step(loop);
+        loop.enterStep(task, Thread.currentThread());
+    }
+
+    /*
+     * The task was abandoned by its closing loop while suspended at an await: run it once more here, so that
+     * its await raises CancelledError and its finally blocks run. An await after that suspends it for good: it is
+     * never run again (see yieldForGood). Closing loop's owner.
+     */
+    @Override
+    void unwind() {
+        Object c = cont;
+        if (c == null || Continuations.isDone(c)) {
+            return;
+        }
+        Task.unwindOnThisThread(task, () -> Continuations.run(c));
+    }
+
+    /* The first await of an abandoned task raises its CancelledError; a later one never returns. */
+    void checkAbandoned() {
+        if (!unwindRaised) {
+            unwindRaised = true;
+            throw new CancelledError(task.cancelMessageForUnwind());
+        }
+        yieldForGood();
+    }
+
+    /* Suspends the unwinding task without return: nobody runs it again, and it is collected with its task. */
+    void yieldForGood() {
+        for (;;) {
+            Continuations.yieldNow();
+        }
+    }
+
+    /* Why the last await failed to suspend, then forgotten. Task's own code. */
+    String takePinnedCause() {
+        String cause = pinnedCause;
+        pinnedCause = null;
+        return cause;
+    }
+
+    IllegalStateException pinnedError(String cause, Throwable jdkError) {
+        IllegalStateException e = new IllegalStateException(task.getName() + " cannot suspend here (" + cause
+                + "): a native frame or a class initializer is on its stack, and in DIRECT mode the task is a"
+                + " continuation of the loop thread, which the JDK cannot suspend there; await outside of it");
+        if (jdkError != null) {
+            e.initCause(jdkError);
+        }
+        return e;
+    }
+
+    /*
+     * The task's own frames, newest first, engine included (Task filters them): a suspended task's from its
+     * continuation; a running one's from the thread running it (the loop thread), cut where its continuation
+     * starts. Empty before its first step. Any thread (racy, as any look at a running task).
+     */
+    StackTraceElement[] liveFrames() {
+        Object c = cont;
+        if (c == null) {
+            return new StackTraceElement[0];
+        }
+        try {
+            return Continuations.stackTrace(c);
+        } catch (IllegalStateException running) {
+            if (!Continuations.isMountedConflict(running)) {
+                throw running;
+            }
+            Thread t = task.loop.loopThread();
+            if (t == null) {
+                t = Thread.currentThread(); // unwinding on the closing thread
+            }
+            return ownFrames(t.getStackTrace());
+        }
+    }
+
+    /*
+     * Frames of the thread running a task's continuation, newest first, cut at the innermost continuation's
+     * start: what lies below is the loop (or, for an eager task's first step, its creator).
+     */
+    static StackTraceElement[] ownFrames(StackTraceElement[] threadFrames) {
+        for (int i = 0; i < threadFrames.length; i++) {
+            StackTraceElement f = threadFrames[i];
+            if ("run".equals(f.getMethodName()) && "jdk.internal.vm.Continuation".equals(f.getClassName())) {
+                return Arrays.copyOf(threadFrames, i);
+            }
+        }
+        return threadFrames;
+    }
+}
