@@ -5,8 +5,8 @@ package io.asyncruntime;
  *
  * <p>The loop runs the runner (a ready-queue item) to run the task's next step. The task's own code calls
  * {@link #suspend()} at an await and {@link #yieldNow()} at {@code sleep(0)}; the loop calls
- * {@link HandOffTaskRunner} and {@link DirectTaskRunner} are the engines of {@link EngineMode}.
- * {@link HandOffTaskRunner} and {@link DirectTaskRunner} are the three engines of {@link EngineMode}.
+ * {@link #resume()} when what the task awaits is done. {@link CarrierTaskRunner}, {@link HandOffTaskRunner} and
+ * {@link DirectTaskRunner} are the three engines of {@link EngineMode}.
  *
  * <p>Threading: {@link #run()} and {@link #resume()} on the loop; {@link #suspend()} and {@link #yieldNow()}
  * on the task's virtual thread while it runs.
