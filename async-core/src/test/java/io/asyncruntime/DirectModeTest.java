@@ -136,12 +136,13 @@ class DirectModeTest {
             });
             other.join(50); // a blocking call: holds the loop, so the holder cannot leave meanwhile
             out.add("other thread still waits: " + other.isAlive());
-            out.add(holder.await());
+            String left = holder.await();
             other.join();
+            out.add(left);
             return out;
         });
-        assertThat(log).containsExactly("other thread still waits: true", "holder resumed inside the block", "left",
-                "another thread got the monitor");
+        assertThat(log).containsExactly("other thread still waits: true", "holder resumed inside the block",
+                "another thread got the monitor", "left");
     }
 
     @Test

@@ -206,7 +206,6 @@ public final class Continuations {
     /**
      * Returns the frames of a suspended continuation, newest first.
      *
-     * @param continuation a continuation from {@link #create}
      * <p>The walk is delimited by a scope the continuation does not have, so the JDK marks the continuation
      * mounted for the walk's duration (a walk delimited by its own scope would not): a {@link #run} meanwhile is
      * refused with {@link IllegalStateException} before it runs anything, and so is this walk while it runs.
