@@ -530,7 +530,8 @@ public class EventLoop implements AutoCloseable {
      * finishes without suspending is done on return (its done callbacks are scheduled as usual), and the
      * task was never queued. No other task or callback runs in between. Eager start applies only while the
      * loop runs and the caller is on it (a task or a callback); otherwise the task is scheduled as usual.
-     * It still costs a switch to the task's virtual thread and back (in FAST mode a reused one; see the README).
+     * It still costs a switch to the task's virtual thread and back (in FAST mode a reused one; see the README),
+     * except in {@link EngineMode#DIRECT}, where the step runs nested in the caller's own step.
      *
      * @param <T>        the coroutine's result type
      * @param coro       the task's coroutine

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A coroutine running on an {@link EventLoop}: asyncio's {@code Task}.
  *
  * <p>Create one with {@link Async#createTask} (or {@link EventLoop#createTask}, {@link AsyncRuntime#createTask});
- * its first step is scheduled at once. The task runs its coroutine on a virtual thread of its own; when the
+ * its first step is scheduled at once. The task runs its coroutine on a virtual thread of its own (in
+ * {@link EngineMode#DIRECT}, as a continuation that the loop thread runs); when the
  * coroutine awaits a pending future the task suspends, and the loop runs other tasks until the future is done.
  *
  * <p>{@link #cancel(String)} requests cancellation: a {@link CancelledError} is raised in the coroutine at
