@@ -19,9 +19,14 @@ import java.util.Arrays;
  * the closing loop's owner; {@link #liveFrames()} from any thread.
  */
 final class DirectTaskRunner extends TaskRunner {
-    /* Threading: loop writes once at the first step; any thread reads it for stacks. A
-       jdk.internal.vm.Continuation, typed Object: the library compiles without access to its package. */
+    /* What cont holds once the task's body has ended: the continuation is dropped (a finished task may be kept
+       long after, and should not keep its continuation). */
+    private static final Object ENDED = new Object();
+    /* Threading: loop writes (the first step, the end); any thread reads it for stacks. A
+       jdk.internal.vm.Continuation, typed Object: the library compiles without access to its package. Null before
+       the first step, ENDED after the last. */
     private volatile Object cont;
+
     /* Threading: task's own code. Why the last await could not suspend (Continuations' message), until read. */
     private String pinnedCause;
     /* Threading: the closing thread, while it unwinds the task. The CancelledError of the unwinding was raised. */
@@ -49,13 +54,20 @@ final class DirectTaskRunner extends TaskRunner {
     private void step(EventLoop loop) {
         Object c = cont;
         if (c == null) {
+            // The body is a lambda, not this runner as the continuation's target: run() inlines the step, and its
+            // larger compiled frame would sit at the bottom of every suspended task's stack (~100 bytes each).
             c = Continuations.create(this::runTask);
             cont = c;
+        } else if (c == ENDED) {
+            return; // not expected: a step queued after the end; nothing left to run
         }
         loop.enterStep(task, Thread.currentThread());
         for (;;) {
             try {
                 Continuations.run(c);
+                if (Continuations.isDone(c)) {
+                    cont = ENDED;
+                }
                 return;
             } catch (IllegalStateException walked) {
                 // Another thread holds the continuation for a moment to read its stack (getStack): the JDK
@@ -122,7 +134,7 @@ final class DirectTaskRunner extends TaskRunner {
     @Override
     void unwind() {
         Object c = cont;
-        if (c == null || Continuations.isDone(c)) {
+        if (c == null || c == ENDED || Continuations.isDone(c)) {
             return;
         }
         Task.unwindOnThisThread(task, () -> Continuations.run(c));
@@ -168,7 +180,7 @@ final class DirectTaskRunner extends TaskRunner {
      */
     StackTraceElement[] liveFrames() {
         Object c = cont;
-        if (c == null) {
+        if (c == null || c == ENDED) {
             return new StackTraceElement[0];
         }
         try {

@@ -1185,6 +1185,9 @@ public class EventLoop implements AutoCloseable {
     }
 
     private void collectDueTimers() {
+        if (timers.isEmpty()) {
+            return; // no clock read: an iteration of task switches only (ping-pong, sleep(0)) needs none
+        }
         long now = clock.nanoTime();
         for (TimerHandle t; (t = timers.peek()) != null && t.deadlineNanos <= now; ) {
             timers.poll();
