@@ -62,7 +62,8 @@ final class DirectTaskRunner extends TaskRunner {
             return; // not expected: a step queued after the end; nothing left to run
         }
         loop.enterStep(task, Thread.currentThread());
-        for (;;) {
+        long giveUpAt = 0;
+        for (int spins = 1; ; spins++) {
             try {
                 Continuations.run(c);
                 if (Continuations.isDone(c)) {
@@ -75,10 +76,25 @@ final class DirectTaskRunner extends TaskRunner {
                 if (!Continuations.isMountedConflict(walked)) {
                     throw walked;
                 }
+                if ((spins & 1023) == 0) {
+                    // A walk takes microseconds; one that never ends means the continuation is held for good
+                    // (it is running further down this very stack): fail loudly rather than spin forever.
+                    long now = System.nanoTime();
+                    if (giveUpAt == 0) {
+                        giveUpAt = now + HELD_LIMIT_NANOS;
+                    } else if (now - giveUpAt > 0) {
+                        throw new IllegalStateException("the continuation of " + task + " stayed held for "
+                                + HELD_LIMIT_NANOS / 1_000_000_000L + " s (running elsewhere?); its step cannot run", walked);
+                    }
+                    Thread.yield();
+                }
                 Thread.onSpinWait();
             }
         }
     }
+
+    /* How long a step waits for another thread's stack walk of its continuation before giving up. */
+    private static final long HELD_LIMIT_NANOS = 10_000_000_000L;
 
     @Override
     void suspend() {
@@ -181,20 +197,51 @@ final class DirectTaskRunner extends TaskRunner {
     StackTraceElement[] liveFrames() {
         Object c = cont;
         if (c == null || c == ENDED) {
-            return new StackTraceElement[0];
+            return NO_FRAMES;
         }
-        try {
-            return Continuations.stackTrace(c);
-        } catch (IllegalStateException running) {
-            if (!Continuations.isMountedConflict(running)) {
-                throw running;
+        EventLoop loop = task.loop;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return Continuations.stackTrace(c);
+            } catch (IllegalStateException running) {
+                if (!Continuations.isMountedConflict(running)) {
+                    throw running;
+                }
             }
-            Thread t = task.loop.loopThread();
+            Thread t = loop.loopThread();
             if (t == null) {
-                t = Thread.currentThread(); // unwinding on the closing thread
+                // Not running: the closing thread unwinds it, and that is the caller (a finally block asking).
+                return cut(Thread.currentThread().getStackTrace());
             }
-            return ownFrames(t.getStackTrace());
+            // Running now, on the loop thread: its stack, if the loop is still in this very step once it is taken.
+            long step = loop.stepsAnyThread();
+            if (loop.runningTaskAnyThread() == task) {
+                StackTraceElement[] frames = t.getStackTrace();
+                if (loop.runningTaskAnyThread() == task && loop.stepsAnyThread() == step) {
+                    StackTraceElement[] own = cut(frames);
+                    if (own != null) {
+                        return own;
+                    }
+                }
+            }
         }
+        return NO_FRAMES; // it kept moving between suspended and running: no consistent picture
+    }
+
+    private static final StackTraceElement[] NO_FRAMES = new StackTraceElement[0];
+
+    /* The frames above the innermost continuation's start, or null if no continuation runs on that stack. */
+    private static StackTraceElement[] cut(StackTraceElement[] threadFrames) {
+        for (int i = 0; i < threadFrames.length; i++) {
+            if (isContinuationRun(threadFrames[i])) {
+                return Arrays.copyOf(threadFrames, i);
+            }
+        }
+        return null;
+    }
+
+    private static boolean isContinuationRun(StackTraceElement f) {
+        return "run".equals(f.getMethodName()) && "jdk.internal.vm.Continuation".equals(f.getClassName());
     }
 
     /*
@@ -202,12 +249,7 @@ final class DirectTaskRunner extends TaskRunner {
      * start: what lies below is the loop (or, for an eager task's first step, its creator).
      */
     static StackTraceElement[] ownFrames(StackTraceElement[] threadFrames) {
-        for (int i = 0; i < threadFrames.length; i++) {
-            StackTraceElement f = threadFrames[i];
-            if ("run".equals(f.getMethodName()) && "jdk.internal.vm.Continuation".equals(f.getClassName())) {
-                return Arrays.copyOf(threadFrames, i);
-            }
-        }
-        return threadFrames;
+        StackTraceElement[] own = cut(threadFrames);
+        return own != null ? own : NO_FRAMES;
     }
 }

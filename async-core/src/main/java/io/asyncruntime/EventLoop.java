@@ -1403,6 +1403,11 @@ public class EventLoop implements AutoCloseable {
         return Thread.currentThread() == DRIVER.getOpaque(this) ? (Task<?>) RUNNING_TASK.getOpaque(this) : null;
     }
 
+    /* The step counter, read from any thread (racy): DIRECT's stack reads check the step did not change. */
+    long stepsAnyThread() {
+        return (long) STEPS.getOpaque(this);
+    }
+
     /* The task in its step, read from any thread (racy): Context.run's check. */
     Task<?> runningTaskAnyThread() {
         return (Task<?>) RUNNING_TASK.getOpaque(this);

@@ -173,6 +173,59 @@ class DirectModeTest {
         assertThat(stacks).containsExactly("waitHere", "waitHere", "true true", "[]");
     }
 
+    @Test
+    void stacksReadFromAnotherThreadWhileTheLoopSwitchesAreNeverTornAndNeverStopIt() throws Exception {
+        EventLoop loop = directLoop();
+        if (loop == null) {
+            return;
+        }
+        // The JDK holds a continuation mounted while another thread walks it, and refuses to run it meanwhile:
+        // the step waits for the walk, the walk of a running task falls back to the loop thread's stack.
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Task<?>> watched = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            while (!done.get()) {
+                for (Task<?> t : watched) {
+                    try {
+                        for (StackTraceElement f : t.getStack()) {
+                            if (f.getClassName().startsWith("org.junit")) {
+                                throw new AssertionError("the loop's frames in a task's stack: " + f);
+                            }
+                        }
+                        reads.incrementAndGet();
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }
+            }
+        });
+        int rounds = run(loop, () -> {
+            Task<Integer> a = Async.createTask(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    Async.sleep(0);
+                }
+                return 20_000;
+            }, "a");
+            Task<Integer> b = Async.createTask(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    Async.sleep(0);
+                }
+                return 20_000;
+            }, "b");
+            watched.add(a);
+            watched.add(b);
+            watched.add(Async.currentTask().orElseThrow());
+            return a.await() + b.await();
+        });
+        done.set(true);
+        reader.join();
+        assertThat(rounds).isEqualTo(40_000);
+        assertThat(errors).isEmpty();
+        assertThat(reads.get()).isPositive();
+    }
+
     private static Void waitHere(Future<Void> gate) {
         return gate.await();
     }
