@@ -54,8 +54,7 @@ final class DirectTaskRunner extends TaskRunner {
     private void step(EventLoop loop) {
         Object c = cont;
         if (c == null) {
-            // The body is a lambda, not this runner as the continuation's target: run() inlines the step, and its
-            // larger compiled frame would sit at the bottom of every suspended task's stack (~100 bytes each).
+            // The body gets a small target of its own (16 bytes per task): this runner's run() is the step.
             c = Continuations.create(this::runTask);
             cont = c;
         } else if (c == ENDED) {

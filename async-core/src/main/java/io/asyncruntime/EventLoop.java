@@ -51,7 +51,9 @@ public class EventLoop implements AutoCloseable {
      *
      * "The loop" is whoever holds it. In FAST mode that is always the loop thread, sometimes mounting a
      * task's virtual thread (then driver is that virtual thread). In PORTABLE mode a task's virtual thread
-     * holds the loop while it runs and hands it on itself (HandOffTaskRunner). inLoop() is true on the
+     * holds the loop while it runs and hands it on itself (HandOffTaskRunner). In DIRECT mode the loop thread
+     * runs each task's continuation itself (DirectTaskRunner): driver stays the loop thread, runningTask says
+     * which task's step it is in. inLoop() is true on the
      * thread that holds it; driver and runningTask say who that is, for other threads too.
      */
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
