@@ -22,9 +22,9 @@ final class DirectTaskRunner extends TaskRunner {
     /* What cont holds once the task's body has ended: the continuation is dropped (a finished task may be kept
        long after, and should not keep its continuation). */
     private static final Object ENDED = new Object();
-    /* Threading: loop writes (the first step, the end); any thread reads it for stacks. A
-       jdk.internal.vm.Continuation, typed Object: the library compiles without access to its package. Null before
-       the first step, ENDED after the last. */
+    /* Threading: loop writes (the first step, the end); any thread reads it for stacks. The continuation of the
+       task's Carrier (a jdk.internal.vm.Continuation, typed Object: the library compiles without access to its
+       package). Null before the first step, ENDED once the task's body has returned. */
     private volatile Object cont;
 
     /* Threading: task's own code. Why the last await could not suspend (Continuations' message), until read. */
@@ -54,9 +54,7 @@ final class DirectTaskRunner extends TaskRunner {
     private void step(EventLoop loop) {
         Object c = cont;
         if (c == null) {
-            // The body gets a small target of its own (16 bytes per task): this runner's run() is the step.
-            c = Continuations.create(this::runTask);
-            cont = c;
+            c = Carrier.take(loop, this).cont;
         } else if (c == ENDED) {
             return; // not expected: a step queued after the end; nothing left to run
         }
@@ -65,9 +63,6 @@ final class DirectTaskRunner extends TaskRunner {
         for (int spins = 1; ; spins++) {
             try {
                 Continuations.run(c);
-                if (Continuations.isDone(c)) {
-                    cont = ENDED;
-                }
                 return;
             } catch (IllegalStateException walked) {
                 // Another thread holds the continuation for a moment to read its stack (getStack): the JDK
@@ -137,8 +132,143 @@ final class DirectTaskRunner extends TaskRunner {
     @Override
     void yieldTo(TaskRunner next) {
         EventLoop loop = task.loop;
-        ((DirectTaskRunner) next).step(loop);
+        loop.directNested++; // no run-ahead in there: nothing but next's step may run inside this one
+        try {
+            ((DirectTaskRunner) next).step(loop);
+        } finally {
+            loop.directNested--;
+        }
         loop.enterStep(task, Thread.currentThread());
+    }
+
+    /* White-box, for tests: the continuation running the task now (its carrier's). */
+    Object liveContinuation() {
+        return cont;
+    }
+
+    /* Whether the task's first step has not run: run-ahead may take it (EventLoop.pollFirstDirectStep). */
+    boolean notStarted() {
+        return cont == null;
+    }
+
+    /*
+     * A continuation that serves one task at a time, from the task's first step until it is done, then the next:
+     * DIRECT's counterpart of FAST's TaskThread. A task that never suspends costs no continuation of its own, and
+     * when the next ready item of the iteration is a new task's first step, the finished task's carrier takes it
+     * at once (run-ahead): a burst of such tasks runs without a single switch. Idle carriers wait, yielded, in
+     * the loop's pool. Threading: loop only (the closing owner while it unwinds).
+     */
+    static final class Carrier implements Runnable {
+        /* Idle carriers a loop keeps: enough for bursts; each is a continuation with a small stack chunk. */
+        static final int POOL_SIZE = 16;
+
+        private final EventLoop loop;
+        final Object cont;
+        /* The task served now; null while pooled. */
+        private DirectTaskRunner runner;
+
+        private Carrier(EventLoop loop) {
+            this.loop = loop;
+            this.cont = Continuations.create(this);
+        }
+
+        /*
+         * A carrier for runner's first step: an idle one of the loop's, else a new one. Loop. An eager first step
+         * nested in its creator's takes a new one: it most often ends within that step, and a continuation that
+         * just ends costs less than a resume out of the pool and a yield back into it.
+         */
+        static Carrier take(EventLoop loop, DirectTaskRunner runner) {
+            Carrier k = loop.directNested == 0 ? loop.directCarriers.poll() : null;
+            if (k == null) {
+                k = new Carrier(loop);
+            }
+            k.runner = runner;
+            runner.cont = k.cont;
+            return k;
+        }
+
+        /* The continuation's body: the tasks it serves, one after another. Kept small: its frames are at the
+           bottom of every suspended task's stack. */
+        @Override
+        public void run() {
+            do {
+                runner.runTask();
+            } while (next());
+        }
+
+        /* Its task is done: serve the next new task at once, or wait in the pool; false when it ends instead. */
+        private boolean next() {
+            DirectTaskRunner done = runner;
+            runner = null;
+            done.cont = ENDED;
+            if (done.task.abandoned) {
+                return false; // unwound by a closed loop's owner: end here
+            }
+            DirectTaskRunner following = loop.pollFirstDirectStep();
+            if (following != null) {
+                runner = following;
+                following.cont = cont;
+                loop.enterStep(following.task, Thread.currentThread());
+                return true;
+            }
+            if (loop.directNested > 0 || !loop.directCarriers.offer(this)) {
+                return false; // ends (see take), or the pool is full
+            }
+            try {
+                Continuations.yieldNow(); // back to whoever ran the step; take() runs it again with a new task
+            } catch (IllegalStateException pinned) {
+                loop.directCarriers.remove(this);
+                return false;
+            }
+            return runner != null;
+        }
+    }
+
+    /** The loop's idle carriers, newest first. Threading: loop only (the owner once it is closed). */
+    static final class Pool {
+        private final Carrier[] idle = new Carrier[Carrier.POOL_SIZE];
+        private int size;
+        private boolean closed;
+
+        Carrier poll() {
+            if (size == 0) {
+                return null;
+            }
+            Carrier k = idle[--size];
+            idle[size] = null;
+            return k;
+        }
+
+        boolean offer(Carrier k) {
+            if (closed || size == idle.length) {
+                return false;
+            }
+            idle[size++] = k;
+            return true;
+        }
+
+        void remove(Carrier k) {
+            for (int i = size - 1; i >= 0; i--) {
+                if (idle[i] == k) {
+                    System.arraycopy(idle, i + 1, idle, i, size - i - 1);
+                    idle[--size] = null;
+                    return;
+                }
+            }
+        }
+
+        /* The loop closes: the idle carriers are dropped (suspended, never run again, collected). */
+        void close() {
+            closed = true;
+            while (size > 0) {
+                idle[--size] = null;
+            }
+        }
+
+        /* White-box, for tests. */
+        int size() {
+            return size;
+        }
     }
 
     /*
@@ -201,7 +331,9 @@ final class DirectTaskRunner extends TaskRunner {
         EventLoop loop = task.loop;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                return Continuations.stackTrace(c);
+                StackTraceElement[] frames = Continuations.stackTrace(c);
+                // Its carrier may have finished it and taken another task meanwhile: those frames are not its own.
+                return cont == c ? frames : NO_FRAMES;
             } catch (IllegalStateException running) {
                 if (!Continuations.isMountedConflict(running)) {
                     throw running;

@@ -95,6 +95,10 @@ public class EventLoop implements AutoCloseable {
     final TaskRegistry registry = new TaskRegistry();
     /* FAST mode: task threads whose tasks are done, kept for the next tasks. Threading: loop only. */
     final TaskThread.Pool taskThreads = new TaskThread.Pool();
+    /* DIRECT mode: carriers whose tasks are done, kept for the next tasks. Threading: loop only. */
+    final DirectTaskRunner.Pool directCarriers = new DirectTaskRunner.Pool();
+    /* DIRECT mode, loop holder: how many eager first steps run nested in their creators' steps now. */
+    int directNested;
     /* FAST mode, loop holder: an eager task's first step runs nested in a callback; no other step may join it. */
     private boolean eagerFromCallback;
 
@@ -1007,6 +1011,7 @@ public class EventLoop implements AutoCloseable {
         }
         ready.clear(); // steps of tasks woken by the abandoned ones: they are abandoned too
         taskThreads.close();
+        directCarriers.close();
         releaseExternalWaiters(w -> abandonReason, Runnable::run);
         ExecutorService executor = defaultExecutor;
         if (executor != null) {
@@ -1271,6 +1276,21 @@ public class EventLoop implements AutoCloseable {
     CarrierTaskRunner pollFirstStep() {
         if (ntodo > 0 && !debug && !eagerFromCallback && ready.peekFirst() instanceof CarrierTaskRunner r
                 && r.notStarted()) {
+            ntodo--;
+            ready.pollFirst();
+            STEPS.setOpaque(this, steps + 1);
+            return r;
+        }
+        return null;
+    }
+
+    /*
+     * DIRECT run-ahead (DirectTaskRunner.Carrier): as pollFirstStep, for a carrier whose task is done; never inside
+     * an eager step nested in its creator's. Loop holder.
+     */
+    DirectTaskRunner pollFirstDirectStep() {
+        if (ntodo > 0 && !debug && !eagerFromCallback && directNested == 0
+                && ready.peekFirst() instanceof DirectTaskRunner r && r.notStarted()) {
             ntodo--;
             ready.pollFirst();
             STEPS.setOpaque(this, steps + 1);

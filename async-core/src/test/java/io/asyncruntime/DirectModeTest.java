@@ -109,6 +109,36 @@ class DirectModeTest {
                 "slow's result: later");
     }
 
+    @Test
+    void aBurstOfTasksThatNeverSuspendRunsOnOneContinuationWithoutASwitch() {
+        EventLoop loop = directLoop();
+        if (loop == null) {
+            return;
+        }
+        // White-box: the continuation that ran each task (its carrier's), and the loop's idle carriers after.
+        List<Object> seen = run(loop, () -> {
+            List<Object> continuations = new ArrayList<>();
+            List<Task<Integer>> burst = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                int k = i;
+                burst.add(Async.createTask(() -> {
+                    continuations.add(((DirectTaskRunner) Async.currentTask().orElseThrow().runner).liveContinuation());
+                    return k;
+                }));
+            }
+            int sum = 0;
+            for (Task<Integer> t : burst) {
+                sum += t.await();
+            }
+            List<Object> out = new ArrayList<>();
+            out.add(sum);
+            out.add(continuations.stream().distinct().count());
+            out.add(Async.getRunningLoop().directCarriers.size());
+            return out;
+        });
+        assertThat(seen).containsExactly(4950, 1L, 1);
+    }
+
     private static final Object MONITOR = new Object();
 
     @Test

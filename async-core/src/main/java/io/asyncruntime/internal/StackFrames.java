@@ -20,6 +20,7 @@ public final class StackFrames {
             "io.asyncruntime.TaskThread",
             "io.asyncruntime.HandOffTaskRunner",
             "io.asyncruntime.DirectTaskRunner",
+            "io.asyncruntime.DirectTaskRunner$Carrier",
             "io.asyncruntime.EventLoop",
             "io.asyncruntime.Async");
 
