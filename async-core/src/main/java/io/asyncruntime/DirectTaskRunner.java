@@ -1,6 +1,8 @@
 package io.asyncruntime;
 
 import io.asyncruntime.internal.Continuations;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -19,13 +21,10 @@ import java.util.Arrays;
  * the closing loop's owner; {@link #liveFrames()} from any thread.
  */
 final class DirectTaskRunner extends TaskRunner {
-    /* What cont holds once the task's body has ended: the continuation is dropped (a finished task may be kept
-       long after, and should not keep its continuation). */
-    private static final Object ENDED = new Object();
-    /* Threading: loop writes (the first step, the end); any thread reads it for stacks. The continuation of the
-       task's Carrier (a jdk.internal.vm.Continuation, typed Object: the library compiles without access to its
-       package). Null before the first step, ENDED once the task's body has returned. */
-    private volatile Object cont;
+    /* Threading: loop writes (the first step, the end); any thread reads it for stacks. The continuation serving
+       the task: null before its first step, Carrier.ENDED once the task's body has returned (a finished task may be
+       kept long after, and must not keep its carrier). */
+    private volatile Carrier carrier;
 
     /* Threading: task's own code. Why the last await could not suspend (Continuations' message), until read. */
     private String pinnedCause;
@@ -52,42 +51,22 @@ final class DirectTaskRunner extends TaskRunner {
 
     /* Runs the step with this task current; leaves it current (the caller says who is current next). */
     private void step(EventLoop loop) {
-        Object c = cont;
-        if (c == null) {
-            c = Carrier.take(loop, this).cont;
-        } else if (c == ENDED) {
+        Carrier k = carrier;
+        if (k == null) {
+            k = Carrier.take(loop, this);
+        } else if (k == Carrier.ENDED) {
             return; // not expected: a step queued after the end; nothing left to run
         }
         loop.enterStep(task, Thread.currentThread());
-        long giveUpAt = 0;
-        for (int spins = 1; ; spins++) {
-            try {
-                Continuations.run(c);
-                return;
-            } catch (IllegalStateException walked) {
-                // Another thread holds the continuation for a moment to read its stack (getStack): the JDK
-                // refuses to run it meanwhile, before running anything. Retry once the walk is over.
-                if (!Continuations.isMountedConflict(walked)) {
-                    throw walked;
-                }
-                if ((spins & 1023) == 0) {
-                    // A walk takes microseconds; one that never ends means the continuation is held for good
-                    // (it is running further down this very stack): fail loudly rather than spin forever.
-                    long now = System.nanoTime();
-                    if (giveUpAt == 0) {
-                        giveUpAt = now + HELD_LIMIT_NANOS;
-                    } else if (now - giveUpAt > 0) {
-                        throw new IllegalStateException("the continuation of " + task + " stayed held for "
-                                + HELD_LIMIT_NANOS / 1_000_000_000L + " s (running elsewhere?); its step cannot run", walked);
-                    }
-                    Thread.yield();
-                }
-                Thread.onSpinWait();
-            }
+        k.acquire(task);
+        try {
+            Continuations.run(k.cont);
+        } finally {
+            k.release();
         }
     }
 
-    /* How long a step waits for another thread's stack walk of its continuation before giving up. */
+    /* How long a step waits for another thread's stack read of its continuation before giving up. */
     private static final long HELD_LIMIT_NANOS = 10_000_000_000L;
 
     @Override
@@ -143,12 +122,13 @@ final class DirectTaskRunner extends TaskRunner {
 
     /* White-box, for tests: the continuation running the task now (its carrier's). */
     Object liveContinuation() {
-        return cont;
+        Carrier k = carrier;
+        return k != null ? k.cont : null;
     }
 
     /* Whether the task's first step has not run: run-ahead may take it (EventLoop.pollFirstDirectStep). */
     boolean notStarted() {
-        return cont == null;
+        return carrier == null;
     }
 
     /*
@@ -161,15 +141,72 @@ final class DirectTaskRunner extends TaskRunner {
     static final class Carrier implements Runnable {
         /* Idle carriers a loop keeps: enough for bursts; each is a continuation with a small stack chunk. */
         static final int POOL_SIZE = 16;
+        /* What a runner's carrier field holds once its task's body has returned. Never run. */
+        static final Carrier ENDED = new Carrier();
+        /*
+         * Who holds the continuation: nobody, the thread running it (the loop, or a closing owner unwinding), or a
+         * thread reading its stack. The JDK walks an unmounted continuation's frames in place, so a walk while the
+         * loop runs (and so thaws and freezes) it would read frames being rewritten: each side takes the carrier
+         * first. The loop pays one CAS per step; a walk takes microseconds, and the loop waits for it.
+         */
+        private static final int IDLE = 0;
+        private static final int RUNNING = 1;
+        private static final int WALKING = 2;
+        private static final VarHandle STATE;
+
+        static {
+            try {
+                STATE = MethodHandles.lookup().findVarHandle(Carrier.class, "state", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
 
         private final EventLoop loop;
         final Object cont;
-        /* The task served now; null while pooled. */
+        /* The task served now; null while pooled. Threading: written by whoever holds the carrier (the loop). */
         private DirectTaskRunner runner;
+        /* Threading: CAS by the loop and by stack readers. */
+        private volatile int state;
 
         private Carrier(EventLoop loop) {
             this.loop = loop;
             this.cont = Continuations.create(this);
+        }
+
+        private Carrier() {
+            this.loop = null;
+            this.cont = null;
+        }
+
+        /* Takes the carrier to run it; waits while another thread reads its stack. Loop (or closing owner). */
+        void acquire(Task<?> task) {
+            if (STATE.compareAndSet(this, IDLE, RUNNING)) {
+                return;
+            }
+            long giveUpAt = System.nanoTime() + HELD_LIMIT_NANOS;
+            for (int spins = 1; !STATE.compareAndSet(this, IDLE, RUNNING); spins++) {
+                if ((spins & 1023) == 0) {
+                    // A walk takes microseconds; a carrier held for good is running further down this very stack
+                    // (or a reader died mid-walk): fail loudly rather than spin forever.
+                    if (System.nanoTime() - giveUpAt > 0) {
+                        throw new IllegalStateException("the continuation of " + task + " stayed held ("
+                                + (state == RUNNING ? "running" : "its stack being read") + ") for "
+                                + HELD_LIMIT_NANOS / 1_000_000_000L + " s; its step cannot run");
+                    }
+                    Thread.yield();
+                }
+                Thread.onSpinWait();
+            }
+        }
+
+        void release() {
+            STATE.setRelease(this, IDLE);
+        }
+
+        /* A stack reader takes the carrier if nobody runs or reads it now. Any thread. */
+        boolean tryWalk() {
+            return STATE.compareAndSet(this, IDLE, WALKING);
         }
 
         /*
@@ -183,7 +220,7 @@ final class DirectTaskRunner extends TaskRunner {
                 k = new Carrier(loop);
             }
             k.runner = runner;
-            runner.cont = k.cont;
+            runner.carrier = k;
             return k;
         }
 
@@ -200,14 +237,14 @@ final class DirectTaskRunner extends TaskRunner {
         private boolean next() {
             DirectTaskRunner done = runner;
             runner = null;
-            done.cont = ENDED;
+            done.carrier = ENDED;
             if (done.task.abandoned) {
                 return false; // unwound by a closed loop's owner: end here
             }
             DirectTaskRunner following = loop.pollFirstDirectStep();
             if (following != null) {
                 runner = following;
-                following.cont = cont;
+                following.carrier = this;
                 loop.enterStep(following.task, Thread.currentThread());
                 return true;
             }
@@ -278,11 +315,18 @@ final class DirectTaskRunner extends TaskRunner {
      */
     @Override
     void unwind() {
-        Object c = cont;
-        if (c == null || c == ENDED || Continuations.isDone(c)) {
+        Carrier k = carrier;
+        if (k == null || k == Carrier.ENDED || Continuations.isDone(k.cont)) {
             return;
         }
-        Task.unwindOnThisThread(task, () -> Continuations.run(c));
+        Task.unwindOnThisThread(task, () -> {
+            k.acquire(task);
+            try {
+                Continuations.run(k.cont);
+            } finally {
+                k.release();
+            }
+        });
     }
 
     /* The first await of an abandoned task raises its CancelledError; a later one never returns. */
@@ -324,25 +368,25 @@ final class DirectTaskRunner extends TaskRunner {
      * starts. Empty before its first step. Any thread (racy, as any look at a running task).
      */
     StackTraceElement[] liveFrames() {
-        Object c = cont;
-        if (c == null || c == ENDED) {
+        Carrier k = carrier;
+        if (k == null || k == Carrier.ENDED) {
             return NO_FRAMES;
         }
         EventLoop loop = task.loop;
         for (int attempt = 0; attempt < 3; attempt++) {
-            try {
-                StackTraceElement[] frames = Continuations.stackTrace(c);
-                // Its carrier may have finished it and taken another task meanwhile: those frames are not its own.
-                return cont == c ? frames : NO_FRAMES;
-            } catch (IllegalStateException running) {
-                if (!Continuations.isMountedConflict(running)) {
-                    throw running;
+            if (k.tryWalk()) {
+                try {
+                    // The carrier may have finished this task and taken another meanwhile: not this task's frames.
+                    return carrier == k && k.runner == this ? Continuations.stackTrace(k.cont) : NO_FRAMES;
+                } finally {
+                    k.release();
                 }
             }
             Thread t = loop.loopThread();
             if (t == null) {
                 // Not running: the closing thread unwinds it, and that is the caller (a finally block asking).
-                return cut(Thread.currentThread().getStackTrace());
+                StackTraceElement[] own = cut(Thread.currentThread().getStackTrace());
+                return own != null ? own : NO_FRAMES;
             }
             // Running now, on the loop thread: its stack, if the loop is still in this very step once it is taken.
             long step = loop.stepsAnyThread();
@@ -355,6 +399,7 @@ final class DirectTaskRunner extends TaskRunner {
                     }
                 }
             }
+            Thread.onSpinWait();
         }
         return NO_FRAMES; // it kept moving between suspended and running: no consistent picture
     }

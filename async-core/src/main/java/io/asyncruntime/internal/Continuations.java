@@ -14,8 +14,9 @@ import java.lang.invoke.MethodType;
  * were direct (no reflection per call). The probe runs once, at class initialisation; when anything is missing
  * {@link #isAvailable()} is false and {@link #unavailableReason()} says why.
  *
- * <p>Threading: immutable after class initialisation. A continuation runs on one thread at a time; the JDK refuses
- * (with {@link IllegalStateException}) to run one that is running or whose stack another thread is walking.
+ * <p>Threading: immutable after class initialisation. A continuation runs on one thread at a time, and its stack may
+ * be read only while nobody runs it: callers provide that exclusion themselves (the JDK's own guard, the
+ * continuation's mount flag, is cleared by a stack walk that loses the race for it, so it cannot serve).
  */
 public final class Continuations {
     /** The flag users add to get the direct engine. */
@@ -27,10 +28,7 @@ public final class Continuations {
     private static final MethodHandle RUN;
     private static final MethodHandle YIELD;
     private static final MethodHandle IS_DONE;
-    /* A scope no continuation has: a walk delimited by it holds the walked continuation mounted meanwhile (see
-       stackTrace), which is what keeps the loop from running it during the walk. */
-    private static final Object WALK_SCOPE;
-    private static final MethodHandle STACK_WALKER;
+    private static final MethodHandle STACK_TRACE;
     private static final String UNAVAILABLE_REASON;
 
     static {
@@ -39,8 +37,7 @@ public final class Continuations {
         MethodHandle run = null;
         MethodHandle yield = null;
         MethodHandle isDone = null;
-        Object walkScope = null;
-        MethodHandle stackWalker = null;
+        MethodHandle stackTrace = null;
         String reason = null;
         try {
             // The lookup of this (unnamed) module: it may use a package exported to ALL-UNNAMED.
@@ -56,9 +53,8 @@ public final class Continuations {
                     .asType(MethodType.methodType(boolean.class, Object.class));
             isDone = lookup.findVirtual(contClass, "isDone", MethodType.methodType(boolean.class))
                     .asType(MethodType.methodType(boolean.class, Object.class));
-            walkScope = lookup.findConstructor(scopeClass, MethodType.methodType(void.class, String.class)).invoke("asyncruntime-walk");
-            stackWalker = lookup.findVirtual(contClass, "stackWalker", MethodType.methodType(StackWalker.class, java.util.Set.class, scopeClass))
-                    .asType(MethodType.methodType(StackWalker.class, Object.class, java.util.Set.class, Object.class));
+            stackTrace = lookup.findVirtual(contClass, "getStackTrace", MethodType.methodType(StackTraceElement[].class))
+                    .asType(MethodType.methodType(StackTraceElement[].class, Object.class));
             probe(scope, create, run, yield, isDone);
         } catch (IllegalAccessException e) {
             reason = "jdk.internal.vm is not exported to asyncruntime (start the JVM with " + REQUIRED_FLAG + ")";
@@ -73,16 +69,14 @@ public final class Continuations {
             run = null;
             yield = null;
             isDone = null;
-            walkScope = null;
-            stackWalker = null;
+            stackTrace = null;
         }
         SCOPE = scope;
         NEW = create;
         RUN = run;
         YIELD = yield;
         IS_DONE = isDone;
-        WALK_SCOPE = walkScope;
-        STACK_WALKER = stackWalker;
+        STACK_TRACE = stackTrace;
         UNAVAILABLE_REASON = reason;
     }
 
@@ -155,7 +149,7 @@ public final class Continuations {
      * called from a continuation (it then yields back to this call).
      *
      * @param continuation a continuation from {@link #create}
-     * @throws IllegalStateException if it is running, done, or another thread is walking its stack
+     * @throws IllegalStateException if it is running or done
      */
     public static void run(Object continuation) {
         try {
@@ -204,38 +198,19 @@ public final class Continuations {
     }
 
     /**
-     * Returns the frames of a suspended continuation, newest first.
+     * Returns the frames of a suspended continuation, newest first. The JDK reads them in place: the caller must
+     * make sure that nobody runs the continuation meanwhile.
      *
-     * <p>The walk is delimited by a scope the continuation does not have, so the JDK marks the continuation
-     * mounted for the walk's duration (a walk delimited by its own scope would not): a {@link #run} meanwhile is
-     * refused with {@link IllegalStateException} before it runs anything, and so is this walk while it runs.
-     *
-     * @param continuation a continuation from {@link #create}
+     * @param continuation a continuation from {@link #create}, not running
      * @return its frames
-     * @throws IllegalStateException if it is running (mounted) now, or another walk holds it
      */
     public static StackTraceElement[] stackTrace(Object continuation) {
-        StackWalker walker;
         try {
-            walker = (StackWalker) STACK_WALKER.invokeExact(continuation,
-                    (java.util.Set<?>) java.util.EnumSet.of(StackWalker.Option.SHOW_REFLECT_FRAMES), WALK_SCOPE);
+            return (StackTraceElement[]) STACK_TRACE.invokeExact(continuation);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }
-        return walker.walk(s -> s.map(StackWalker.StackFrame::toStackTraceElement).toArray(StackTraceElement[]::new));
-    }
-
-    /**
-     * Returns whether {@code e}, thrown by {@link #run} or {@link #stackTrace}, means the continuation was held by
-     * someone else (running, or being walked) and nothing was done.
-     *
-     * @param e the exception
-     * @return true if the call may simply be retried
-     */
-    public static boolean isMountedConflict(IllegalStateException e) {
-        String m = e.getMessage();
-        return m != null && m.startsWith("Mounted");
     }
 }
