@@ -1,7 +1,9 @@
 package io.asyncruntime;
 
 import io.asyncruntime.internal.Continuations;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
@@ -154,9 +156,15 @@ final class DirectTaskRunner extends TaskRunner {
         private static final int WALKING = 2;
         private static final VarHandle STATE;
 
+        /* Carrier.next; not final, so never a constant that C2 could inline (see run). */
+        @SuppressWarnings("FieldMayBeFinal")
+        private static MethodHandle next;
+
         static {
             try {
-                STATE = MethodHandles.lookup().findVarHandle(Carrier.class, "state", int.class);
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                STATE = lookup.findVarHandle(Carrier.class, "state", int.class);
+                next = lookup.findVirtual(Carrier.class, "next", MethodType.methodType(boolean.class));
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
@@ -224,13 +232,27 @@ final class DirectTaskRunner extends TaskRunner {
             return k;
         }
 
-        /* The continuation's body: the tasks it serves, one after another. Kept small: its frames are at the
-           bottom of every suspended task's stack. */
+        /*
+         * The continuation's body: the tasks it serves, one after another. Its compiled frame is at the bottom of
+         * every suspended task's stack, copied into each one's stack chunk: the work between two tasks (next) must
+         * not be inlined into it, where its locals grew every suspended task by about 150 bytes. A call through a
+         * method handle that is not a constant (NEXT is deliberately not final) is one C2 cannot inline.
+         */
         @Override
         public void run() {
             do {
                 runner.runTask();
-            } while (next());
+            } while (callNext());
+        }
+
+        private boolean callNext() {
+            try {
+                return (boolean) next.invokeExact(this);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         /* Its task is done: serve the next new task at once, or wait in the pool; false when it ends instead. */
