@@ -1,5 +1,6 @@
 package io.asyncruntime;
 
+import io.asyncruntime.internal.Continuations;
 import io.asyncruntime.internal.VirtualThreads;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -50,7 +51,9 @@ public class EventLoop implements AutoCloseable {
      *
      * "The loop" is whoever holds it. In FAST mode that is always the loop thread, sometimes mounting a
      * task's virtual thread (then driver is that virtual thread). In PORTABLE mode a task's virtual thread
-     * holds the loop while it runs and hands it on itself (HandOffTaskRunner). inLoop() is true on the
+     * holds the loop while it runs and hands it on itself (HandOffTaskRunner). In DIRECT mode the loop thread
+     * runs each task's continuation itself (DirectTaskRunner): driver stays the loop thread, runningTask says
+     * which task's step it is in. inLoop() is true on the
      * thread that holds it; driver and runningTask say who that is, for other threads too.
      */
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
@@ -92,6 +95,10 @@ public class EventLoop implements AutoCloseable {
     final TaskRegistry registry = new TaskRegistry();
     /* FAST mode: task threads whose tasks are done, kept for the next tasks. Threading: loop only. */
     final TaskThread.Pool taskThreads = new TaskThread.Pool();
+    /* DIRECT mode: carriers whose tasks are done, kept for the next tasks. Threading: loop only. */
+    final DirectTaskRunner.Pool directCarriers = new DirectTaskRunner.Pool();
+    /* DIRECT mode, loop holder: how many eager first steps run nested in their creators' steps now. */
+    int directNested;
     /* FAST mode, loop holder: an eager task's first step runs nested in a callback; no other step may join it. */
     private boolean eagerFromCallback;
 
@@ -161,9 +168,12 @@ public class EventLoop implements AutoCloseable {
         this.name = b.name != null ? b.name : "asyncio-loop-" + LOOP_NAMES.incrementAndGet();
         this.clock = b.clock;
         this.manualClock = b.clock instanceof ManualClock m ? m : null;
-        EngineMode m = b.mode != null ? b.mode : EngineMode.best();
+        EngineMode m = b.mode != null ? b.mode : EngineMode.configuredDefault();
         if (m == EngineMode.FAST && !VirtualThreads.isAvailable()) {
             throw new IllegalStateException("FAST mode is not available: " + VirtualThreads.unavailableReason());
+        }
+        if (m == EngineMode.DIRECT && !Continuations.isAvailable()) {
+            throw new IllegalStateException("DIRECT mode is not available: " + Continuations.unavailableReason());
         }
         if (b.mode == null && m == EngineMode.FAST && Thread.currentThread().isVirtual()) {
             // A loop created on a virtual thread is most likely run there, and only a platform thread can carry.
@@ -171,6 +181,10 @@ public class EventLoop implements AutoCloseable {
         }
         this.mode = m;
         this.blockingCallsSuspend = b.blockingCallsSuspend;
+        if (b.blockingCallsSuspend && m == EngineMode.DIRECT) {
+            throw new IllegalStateException("blockingCallsSuspend needs FAST mode: in DIRECT mode a task runs on the"
+                    + " loop thread itself, so a blocking call can only hold the loop");
+        }
         if (b.blockingCallsSuspend && m != EngineMode.FAST) {
             throw new IllegalStateException("blockingCallsSuspend needs FAST mode");
         }
@@ -200,6 +214,9 @@ public class EventLoop implements AutoCloseable {
         modeAnnounced = true;
         if (m == EngineMode.FAST) {
             LOG.log(System.Logger.Level.INFO, "asyncruntime: FAST engine (event loop threads carry their tasks' virtual threads)");
+        } else if (m == EngineMode.DIRECT) {
+            LOG.log(System.Logger.Level.INFO, "asyncruntime: DIRECT engine (tasks are continuations run by the event loop"
+                    + " thread itself: inside a task, Thread.currentThread() is the loop thread)");
         } else {
             String why = VirtualThreads.unavailableReason();
             // The reason says once what would turn FAST on (the flag, when that is what is missing); a hint
@@ -519,7 +536,8 @@ public class EventLoop implements AutoCloseable {
      * finishes without suspending is done on return (its done callbacks are scheduled as usual), and the
      * task was never queued. No other task or callback runs in between. Eager start applies only while the
      * loop runs and the caller is on it (a task or a callback); otherwise the task is scheduled as usual.
-     * It still costs a switch to the task's virtual thread and back (in FAST mode a reused one; see the README).
+     * It still costs a switch to the task's virtual thread and back (in FAST mode a reused one; see the README),
+     * except in {@link EngineMode#DIRECT}, where the step runs nested in the caller's own step.
      *
      * @param <T>        the coroutine's result type
      * @param coro       the task's coroutine
@@ -993,6 +1011,7 @@ public class EventLoop implements AutoCloseable {
         }
         ready.clear(); // steps of tasks woken by the abandoned ones: they are abandoned too
         taskThreads.close();
+        directCarriers.close();
         releaseExternalWaiters(w -> abandonReason, Runnable::run);
         ExecutorService executor = defaultExecutor;
         if (executor != null) {
@@ -1173,6 +1192,9 @@ public class EventLoop implements AutoCloseable {
     }
 
     private void collectDueTimers() {
+        if (timers.isEmpty()) {
+            return; // no clock read: an iteration of task switches only (ping-pong, sleep(0)) needs none
+        }
         long now = clock.nanoTime();
         for (TimerHandle t; (t = timers.peek()) != null && t.deadlineNanos <= now; ) {
             timers.poll();
@@ -1241,6 +1263,11 @@ public class EventLoop implements AutoCloseable {
         ready.addLast(item);
     }
 
+    /* DIRECT: takes back the step readyAdd just queued for a task that could not suspend after all. Loop holder. */
+    void readyRemove(Runnable item) {
+        ready.removeLastOccurrence(item);
+    }
+
     /*
      * FAST run-ahead (TaskThread.run): takes the next ready item of the iteration under way if it is the first
      * step of a task, for a task thread that is free to run it at once. Not in debug mode (each step is timed
@@ -1249,6 +1276,21 @@ public class EventLoop implements AutoCloseable {
     CarrierTaskRunner pollFirstStep() {
         if (ntodo > 0 && !debug && !eagerFromCallback && ready.peekFirst() instanceof CarrierTaskRunner r
                 && r.notStarted()) {
+            ntodo--;
+            ready.pollFirst();
+            STEPS.setOpaque(this, steps + 1);
+            return r;
+        }
+        return null;
+    }
+
+    /*
+     * DIRECT run-ahead (DirectTaskRunner.Carrier): as pollFirstStep, for a carrier whose task is done; never inside
+     * an eager step nested in its creator's. Loop holder.
+     */
+    DirectTaskRunner pollFirstDirectStep() {
+        if (ntodo > 0 && !debug && !eagerFromCallback && directNested == 0
+                && ready.peekFirst() instanceof DirectTaskRunner r && r.notStarted()) {
             ntodo--;
             ready.pollFirst();
             STEPS.setOpaque(this, steps + 1);
@@ -1381,6 +1423,11 @@ public class EventLoop implements AutoCloseable {
 
     Task<?> runningTask() {
         return Thread.currentThread() == DRIVER.getOpaque(this) ? (Task<?>) RUNNING_TASK.getOpaque(this) : null;
+    }
+
+    /* The step counter, read from any thread (racy): DIRECT's stack reads check the step did not change. */
+    long stepsAnyThread() {
+        return (long) STEPS.getOpaque(this);
     }
 
     /* The task in its step, read from any thread (racy): Context.run's check. */
@@ -1915,7 +1962,8 @@ public class EventLoop implements AutoCloseable {
         }
 
         /**
-         * Chooses the engine; the default is {@link EngineMode#best()}.
+         * Chooses the engine; the default is {@link EngineMode#best()}, or {@link EngineMode#DIRECT} when the
+         * system property {@code asyncruntime.mode} is {@code direct}.
          *
          * @param mode the engine
          * @return this builder
@@ -1982,7 +2030,8 @@ public class EventLoop implements AutoCloseable {
          * {@link EventLoop#runForever()} or {@link EventLoop#runUntilComplete} runs it.
          *
          * @return a new loop
-         * @throws IllegalStateException if {@link EngineMode#FAST} was asked for and is not available, or
+         * @throws IllegalStateException if {@link EngineMode#FAST} or {@link EngineMode#DIRECT} was asked for
+         *         and is not available (the message names the JVM flag that is missing), or
          *         {@link #blockingCallsSuspend} was asked for and the engine is not FAST
          * @throws IllegalArgumentException if the slow-callback duration is negative, or the blocked threshold
          *         zero or negative

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A coroutine running on an {@link EventLoop}: asyncio's {@code Task}.
  *
  * <p>Create one with {@link Async#createTask} (or {@link EventLoop#createTask}, {@link AsyncRuntime#createTask});
- * its first step is scheduled at once. The task runs its coroutine on a virtual thread of its own; when the
+ * its first step is scheduled at once. The task runs its coroutine on a virtual thread of its own (in
+ * {@link EngineMode#DIRECT}, as a continuation that the loop thread runs); when the
  * coroutine awaits a pending future the task suspends, and the loop runs other tasks until the future is done.
  *
  * <p>{@link #cancel(String)} requests cancellation: a {@link CancelledError} is raised in the coroutine at
@@ -97,7 +98,11 @@ public class Task<T> extends Future<T> {
         this.context = context;
         this.ownContext = context;
         this.createdNanos = System.nanoTime();
-        this.runner = loop.engineMode() == EngineMode.FAST ? new CarrierTaskRunner(this) : new HandOffTaskRunner(this);
+        this.runner = switch (loop.engineMode()) {
+            case FAST -> new CarrierTaskRunner(this);
+            case PORTABLE -> new HandOffTaskRunner(this);
+            case DIRECT -> new DirectTaskRunner(this);
+        };
     }
 
     /**
@@ -191,6 +196,13 @@ public class Task<T> extends Future<T> {
     /* The user's frames of the task's thread, newest first; without a task decorator's frames. */
     List<StackTraceElement> liveFrames(Thread t) {
         StackTraceElement[] frames = t.getStackTrace();
+        if (runner instanceof DirectTaskRunner) {
+            frames = DirectTaskRunner.ownFrames(frames); // the thread runs the loop too: only the task's part
+        }
+        return userFrames(frames);
+    }
+
+    private List<StackTraceElement> userFrames(StackTraceElement[] frames) {
         return coro instanceof Decorated<T> d
                 ? io.asyncruntime.internal.StackFrames.userFrames(frames, d.original.getClass())
                 : io.asyncruntime.internal.StackFrames.userFrames(frames);
@@ -341,6 +353,12 @@ public class Task<T> extends Future<T> {
     public List<StackTraceElement> getStack(int limit) {
         if (limit <= 0) {
             return List.of();
+        }
+        if (isPending() && runner instanceof DirectTaskRunner d) {
+            List<StackTraceElement> newestFirst = userFrames(d.liveFrames());
+            List<StackTraceElement> frames = new ArrayList<>(newestFirst.subList(0, Math.min(limit, newestFirst.size())));
+            Collections.reverse(frames);
+            return frames;
         }
         if (isPending()) {
             Thread t = runner.thread();
@@ -676,6 +694,10 @@ public class Task<T> extends Future<T> {
         if (!abandoned) {
             return;
         }
+        if (runner instanceof DirectTaskRunner d) {
+            d.checkAbandoned(); // run by the closing thread itself: parking it would hang the close
+            return;
+        }
         if (UNWINDING.get() == null) {
             UNWINDING.set(this);
             throw new CancelledError(cancelMessage);
@@ -688,9 +710,36 @@ public class Task<T> extends Future<T> {
 
     /* For an await on a thread that is no task of a running loop: an unwinding task's thread parks for good. */
     static void parkIfUnwinding() {
-        if (UNWINDING.get() != null) {
+        Task<?> unwinding = UNWINDING.get();
+        if (unwinding != null) {
+            if (unwinding.runner instanceof DirectTaskRunner d) {
+                d.yieldForGood(); // back to the closing thread's unwind(), never to be run again
+            }
             parkForGood();
         }
+    }
+
+    /*
+     * DIRECT: runs {@code body} (the task's continuation, resumed by the closing thread) marked as this thread's
+     * unwinding task, so that an await outside any running loop suspends it for good instead of failing.
+     */
+    static void unwindOnThisThread(Task<?> task, Runnable body) {
+        Task<?> outer = UNWINDING.get();
+        UNWINDING.set(task);
+        try {
+            body.run();
+        } finally {
+            if (outer == null) {
+                UNWINDING.remove();
+            } else {
+                UNWINDING.set(outer);
+            }
+        }
+    }
+
+    /* The message of the CancelledError an abandoned task's await raises. */
+    String cancelMessageForUnwind() {
+        return cancelMessage;
     }
 
     private static void parkForGood() {
@@ -700,6 +749,11 @@ public class Task<T> extends Future<T> {
     }
 
     void checkPinnedAbort() {
+        if (pinnedAbort && runner instanceof DirectTaskRunner d) {
+            pinnedAbort = false;
+            String cause = d.takePinnedCause();
+            throw d.pinnedError(cause, null);
+        }
         if (pinnedAbort) {
             pinnedAbort = false;
             throw new IllegalStateException(getName() + " awaited while its virtual thread was pinned to the loop"

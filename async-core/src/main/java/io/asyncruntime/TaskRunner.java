@@ -5,13 +5,13 @@ package io.asyncruntime;
  *
  * <p>The loop runs the runner (a ready-queue item) to run the task's next step. The task's own code calls
  * {@link #suspend()} at an await and {@link #yieldNow()} at {@code sleep(0)}; the loop calls
- * {@link #resume()} when what the task awaits is done. {@link CarrierTaskRunner} and
- * {@link HandOffTaskRunner} are the two engines of {@link EngineMode}.
+ * {@link #resume()} when what the task awaits is done. {@link CarrierTaskRunner}, {@link HandOffTaskRunner} and
+ * {@link DirectTaskRunner} are the three engines of {@link EngineMode}.
  *
  * <p>Threading: {@link #run()} and {@link #resume()} on the loop; {@link #suspend()} and {@link #yieldNow()}
  * on the task's virtual thread while it runs.
  */
-abstract sealed class TaskRunner implements Runnable permits CarrierTaskRunner, HandOffTaskRunner {
+abstract sealed class TaskRunner implements Runnable permits CarrierTaskRunner, HandOffTaskRunner, DirectTaskRunner {
     /* One per task, so every field costs per suspended task: the loop is the task's (task.loop), not a copy. */
     final Task<?> task;
 

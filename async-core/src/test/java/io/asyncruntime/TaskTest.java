@@ -419,6 +419,17 @@ class TaskTest {
                 return null;
             }, "report-export");
             Async.sleep(0); // t reaches its await
+            if (Async.getRunningLoop().engineMode() == EngineMode.DIRECT) {
+                // DIRECT: no thread of its own; the loop thread runs it and keeps its name whatever the task's.
+                Thread loopThread = Thread.currentThread();
+                String loopName = loopThread.getName();
+                assertThat(t.runner.thread()).isNull();
+                t.setName("report-export-2026");
+                assertThat(loopThread.getName()).isEqualTo(loopName);
+                assertThat(t.getStack()).anyMatch(f -> f.getMethodName().contains("aSuspendedTasksThread"));
+                t.cancel();
+                return "report-export (task " + t.getId() + ")|report-export-2026 (task " + t.getId() + ")|task " + t.getId();
+            }
             String before = t.runner.thread().getName();
             t.setName("report-export-2026");
             String after = t.runner.thread().getName();
@@ -430,13 +441,18 @@ class TaskTest {
         String[] parts = seen.split("\\|");
         assertThat(parts[0]).isEqualTo("report-export (" + parts[2] + ")");
         assertThat(parts[1]).isEqualTo("report-export-2026 (" + parts[2] + ")");
+        if (EngineMode.configuredDefault() == EngineMode.DIRECT) {
+            return; // no task thread to find in the dump: asserted above that the loop thread keeps its name
+        }
         // What jcmd <pid> Thread.dump_to_file writes: the JDK's own thread dump names the task.
         assertThat(java.nio.file.Files.readString(dump)).contains("\"name\": \"report-export-2026 (" + parts[2] + ")\"");
     }
 
     @Test
     void aTaskThatNeverSuspendsLeavesItsThreadUnnamed() {
+        Thread[] loopThread = new Thread[1];
         Thread thread = Loops.runVirtual(() -> {
+            loopThread[0] = Thread.currentThread();
             Thread[] ran = new Thread[1];
             Task<Integer> t = Async.createTask(() -> {
                 ran[0] = Thread.currentThread();
@@ -445,6 +461,12 @@ class TaskTest {
             t.await();
             return ran[0];
         });
+        if (EngineMode.configuredDefault() == EngineMode.DIRECT) {
+            // DIRECT: every task runs on the loop thread itself, which keeps its own name.
+            assertThat(thread).isSameAs(loopThread[0]);
+            assertThat(thread.getName()).isEqualTo(Thread.currentThread().getName());
+            return;
+        }
         assertThat(thread.getName()).isEmpty();
     }
 

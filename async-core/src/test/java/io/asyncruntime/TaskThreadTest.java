@@ -18,7 +18,12 @@ class TaskThreadTest {
     private static final ContextVar<String> VAR = new ContextVar<>("var", "unset");
 
     private static boolean fast() {
-        return EngineMode.best() == EngineMode.FAST;
+        return EngineMode.configuredDefault() == EngineMode.FAST;
+    }
+
+    /* DIRECT: no thread per task; every task runs on the loop thread and shares its thread locals. */
+    private static boolean direct() {
+        return EngineMode.configuredDefault() == EngineMode.DIRECT;
     }
 
     /* What a task sees of its thread when it starts, before it touches anything. */
@@ -49,6 +54,29 @@ class TaskThreadTest {
 
     @Test
     void aTaskFindsItsThreadAsNewWhateverEarlierTasksLeftOnIt() {
+        if (direct()) {
+            // DIRECT: the opposite, documented: a task's thread is the loop thread, whose thread locals all its
+            // tasks share (what a task keeps to itself goes in a ContextVar).
+            List<String> seen = Loops.runVirtual(() -> {
+                Thread loopThread = Thread.currentThread();
+                List<String> out = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    int n = i;
+                    out.add(Async.createTask(() -> {
+                        String s = (Thread.currentThread() == loopThread) + " " + LOCAL.get() + " " + VAR.get();
+                        LOCAL.set("local of task " + n);
+                        VAR.set("var of task " + n);
+                        return s;
+                    }).await());
+                }
+                out.add("main sees " + LOCAL.get() + " " + VAR.get());
+                LOCAL.remove();
+                return out;
+            });
+            assertThat(seen).containsExactly("true null unset", "true local of task 0 unset",
+                    "true local of task 1 unset", "main sees local of task 2 unset");
+            return;
+        }
         List<Seen> seen = Loops.runVirtual(() -> {
             List<Task<Seen>> tasks = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
@@ -107,10 +135,21 @@ class TaskThreadTest {
                 return null;
             }, "later");
             later.await();
+            if (direct()) {
+                Thread me = Thread.currentThread();
+                out.clear();
+                out.add("all on the loop thread: " + (threads[0] == me && threads[1] == me && threads[2] == me));
+                out.add("waiter's stack now: " + waiter.getStack());
+                return out;
+            }
             out.add("waiter and quick share a thread: " + (threads[0] == threads[1]));
             out.add("waiter's stack now: " + waiter.getStack());
             return out;
         });
+        if (direct()) {
+            assertThat(log).containsExactly("all on the loop thread: true", "waiter's stack now: []");
+            return;
+        }
         assertThat(log).containsExactly("later before suspending: ''", "later suspended once: 'later (task "
                 + log.get(1).replaceAll("\\D", "") + ")'", "waiter and quick share a thread: false",
                 "waiter's stack now: []");
@@ -209,6 +248,13 @@ class TaskThreadTest {
         });
         if (fast()) {
             assertThat(loop.taskThreads.size()).as("idle threads kept").isGreaterThanOrEqualTo(5); // White-box test.
+        }
+        if (direct()) {
+            // DIRECT keeps no threads: the tasks ran on the loop thread (this one).
+            assertThat(threads).containsOnly(Thread.currentThread());
+            assertThat(loop.taskThreads.size()).isZero();
+            loop.close();
+            return;
         }
         loop.close();
         for (Thread t : threads) {

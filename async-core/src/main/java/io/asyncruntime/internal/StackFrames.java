@@ -19,6 +19,8 @@ public final class StackFrames {
             "io.asyncruntime.CarrierTaskRunner",
             "io.asyncruntime.TaskThread",
             "io.asyncruntime.HandOffTaskRunner",
+            "io.asyncruntime.DirectTaskRunner",
+            "io.asyncruntime.DirectTaskRunner$Carrier",
             "io.asyncruntime.EventLoop",
             "io.asyncruntime.Async");
 

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Runs every workload on asyncruntime (FAST and PORTABLE), CPython's asyncio, Node.js and kotlinx.coroutines, and
+ * Runs every workload on asyncruntime (FAST, PORTABLE and DIRECT), CPython's asyncio, Node.js and kotlinx.coroutines, and
  * the limit (the JDK's continuations driven directly, {@link ContinuationLimit}), each in processes of its own on
  * the same machine in the same run, then prints one table with the ratios, and runs the growth curves (W1 and W4
  * at 10k, 100k and 1M tasks, a fresh process per point) into a CSV and a PNG plot.
@@ -27,6 +27,7 @@ public final class BenchmarkSuite {
     static final String FAST = "asyncruntime FAST";
     static final String FAST_PARALLEL_GC = "asyncruntime FAST, ParallelGC";
     static final String PORTABLE = "asyncruntime PORTABLE";
+    static final String DIRECT = "asyncruntime DIRECT";
     static final String CPYTHON = "CPython asyncio";
     static final String NODE = "Node.js";
     static final String KOTLIN = "kotlinx.coroutines";
@@ -40,6 +41,9 @@ public final class BenchmarkSuite {
     private static final String LIMIT_MAIN = ContinuationLimit.class.getName();
     private static final String FAST_FLAGS = "--add-opens java.base/java.lang=ALL-UNNAMED";
     private static final String PORTABLE_FLAGS = "-Dasyncruntime.mode=portable";
+    /* DIRECT is never chosen silently: the property asks for it, and the flag lets the library reach the JDK's
+       continuations (FAST's flag stays, so that the run differs from FAST's in the engine only). */
+    private static final String DIRECT_FLAGS = FAST_FLAGS + " " + LIMIT_FLAGS + " -Dasyncruntime.mode=direct";
 
     private final String java = ProcessHandle.current().info().command().orElse("java");
     private final String classpath = System.getProperty("java.class.path");
@@ -67,6 +71,7 @@ public final class BenchmarkSuite {
         figures.put(FAST_PARALLEL_GC, suite.collect(FAST_PARALLEL_GC, suite.javaCommand(FAST_FLAGS + " -Xms2g -Xmx2g -XX:+UseParallelGC",
                 ENGINE_MAIN, extra), versions));
         figures.put(PORTABLE, suite.collect(PORTABLE, suite.javaCommand(PORTABLE_FLAGS + " -Xms2g -Xmx2g", ENGINE_MAIN, extra), versions));
+        figures.put(DIRECT, suite.collect(DIRECT, suite.javaCommand(DIRECT_FLAGS + " -Xms2g -Xmx2g", ENGINE_MAIN, extra), versions));
         figures.put(CPYTHON, suite.collect(CPYTHON, command("python3", suite.peers.resolve("asyncio_bench.py").toString(), extra), versions));
         figures.put(NODE, suite.collect(NODE, command("node", "--expose-gc", suite.peers.resolve("node_bench.mjs").toString(), extra), versions));
         // Kotlin and the limit run in the same kind of JVM as FAST: same JDK, heap and collector.

@@ -31,7 +31,8 @@ import java.util.function.DoubleSupplier;
  *
  * <p>Arguments: {@code --quick} for fewer rounds; {@code --growth W1|W4 N} for one point of the growth curve (in
  * a fresh JVM, so that process memory means something); {@code --only W2,W5} for some workloads (to profile one). The engine mode is whatever the JVM allows (FAST with
- * {@code --add-opens java.base/java.lang=ALL-UNNAMED}); {@code -Dasyncruntime.mode=portable} forces PORTABLE.
+ * {@code --add-opens java.base/java.lang=ALL-UNNAMED}); {@code -Dasyncruntime.mode=portable} forces PORTABLE, and {@code -Dasyncruntime.mode=direct} (with
+ * {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED}) asks for DIRECT.
  */
 public final class EngineBenchmarks {
     /* Enough warm-up for C2 to compile the engine's paths: with fewer, W1 measures the interpreter. */

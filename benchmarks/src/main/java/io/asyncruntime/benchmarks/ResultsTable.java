@@ -32,7 +32,7 @@ final class ResultsTable {
             new Row("W6_metrics", "W6 loop meters on W2 (on vs off)", "% slower", false));
 
     private static final List<String> RUNTIMES = List.of(BenchmarkSuite.FAST, BenchmarkSuite.FAST_PARALLEL_GC,
-            BenchmarkSuite.PORTABLE, BenchmarkSuite.CPYTHON, BenchmarkSuite.NODE, BenchmarkSuite.KOTLIN, BenchmarkSuite.LIMIT);
+            BenchmarkSuite.PORTABLE, BenchmarkSuite.DIRECT, BenchmarkSuite.CPYTHON, BenchmarkSuite.NODE, BenchmarkSuite.KOTLIN, BenchmarkSuite.LIMIT);
 
     private record Ratio(String ours, String peer, String heading) {
     }
@@ -43,7 +43,9 @@ final class ResultsTable {
             new Ratio(BenchmarkSuite.FAST, BenchmarkSuite.KOTLIN, "FAST vs Kotlin"),
             new Ratio(BenchmarkSuite.FAST, BenchmarkSuite.LIMIT, "FAST vs limit"),
             new Ratio(BenchmarkSuite.PORTABLE, BenchmarkSuite.KOTLIN, "PORTABLE vs Kotlin"),
-            new Ratio(BenchmarkSuite.PORTABLE, BenchmarkSuite.LIMIT, "PORTABLE vs limit"));
+            new Ratio(BenchmarkSuite.PORTABLE, BenchmarkSuite.LIMIT, "PORTABLE vs limit"),
+            new Ratio(BenchmarkSuite.DIRECT, BenchmarkSuite.KOTLIN, "DIRECT vs Kotlin"),
+            new Ratio(BenchmarkSuite.DIRECT, BenchmarkSuite.LIMIT, "DIRECT vs limit"));
 
     /* The workloads the limit defines; the others are not a question one can ask of bare continuations. */
     private static final Set<String> LIMIT_ROWS = Set.of("W1", "W2", "W3", "W4_heap", "W4_rss");
@@ -70,7 +72,7 @@ final class ResultsTable {
             }
             b.append(" |\n");
         }
-        b.append("\nRatios: how many times better asyncruntime (FAST on the JVM's default collector, G1, or PORTABLE) does "
+        b.append("\nRatios: how many times better asyncruntime (FAST on the JVM's default collector, G1, PORTABLE or DIRECT) does "
                 + "than the peer (above 1 is better, for rates and for costs alike); n/a where a peer has no equivalent or "
                 + "did not run. Against the limit a ratio is the share of it reached (0.50× = half the limit's rate, or "
                 + "twice its memory). The limit is the JDK's continuations driven directly by a loop, nothing else "

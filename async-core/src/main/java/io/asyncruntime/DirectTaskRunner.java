@@ -1,0 +1,453 @@
+package io.asyncruntime;
+
+import io.asyncruntime.internal.Continuations;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+
+/**
+ * {@link EngineMode#DIRECT}: the task is a JDK continuation that the loop thread runs itself; no virtual thread.
+ *
+ * <p>A step is one run of the continuation on the loop thread; an await yields it back to the loop. Resuming is
+ * putting this runner on the ready queue: nothing is allocated per switch. An eager task's first step runs nested
+ * inside its creator's step ({@link #yieldTo}): the child yields back to the creator, and the loop runs it from
+ * then on like any other task.
+ *
+ * <p>What the task's code sees: {@link Thread#currentThread()} is the loop thread, thread locals are the loop
+ * thread's, a blocking call holds the loop thread (asyncio's rule), and an await where a native frame or a class
+ * initializer is on the stack fails with {@link IllegalStateException} (the JDK cannot suspend there).
+ *
+ * <p>Threading: {@link #run()}, {@link #resume()} and the task's own calls on the loop thread; {@link #unwind()} on
+ * the closing loop's owner; {@link #liveFrames()} from any thread.
+ */
+final class DirectTaskRunner extends TaskRunner {
+    /* Threading: loop writes (the first step, the end); any thread reads it for stacks. The continuation serving
+       the task: null before its first step, Carrier.ENDED once the task's body has returned (a finished task may be
+       kept long after, and must not keep its carrier). */
+    private volatile Carrier carrier;
+
+    /* Threading: task's own code. Why the last await could not suspend (Continuations' message), until read. */
+    private String pinnedCause;
+    /* Threading: the closing thread, while it unwinds the task. The CancelledError of the unwinding was raised. */
+    private boolean unwindRaised;
+
+    DirectTaskRunner(Task<?> task) {
+        super(task);
+    }
+
+    /* No thread of its own: the loop thread (or the closing one) runs it; a thread dump shows that one. */
+    @Override
+    Thread thread() {
+        return null;
+    }
+
+    /* On the loop thread: the ready queue reached this task's step. */
+    @Override
+    public void run() {
+        EventLoop loop = task.loop;
+        step(loop);
+        loop.exitStep();
+    }
+
+    /* Runs the step with this task current; leaves it current (the caller says who is current next). */
+    private void step(EventLoop loop) {
+        Carrier k = carrier;
+        if (k == null) {
+            k = Carrier.take(loop, this);
+        } else if (k == Carrier.ENDED) {
+            return; // not expected: a step queued after the end; nothing left to run
+        }
+        loop.enterStep(task, Thread.currentThread());
+        k.acquire(task);
+        try {
+            Continuations.run(k.cont);
+        } finally {
+            k.release();
+        }
+    }
+
+    /* How long a step waits for another thread's stack read of its continuation before giving up. */
+    private static final long HELD_LIMIT_NANOS = 10_000_000_000L;
+
+    @Override
+    void suspend() {
+        try {
+            Continuations.yieldNow();
+        } catch (IllegalStateException pinned) {
+            // The JDK could not suspend (a native frame or class initializer on the stack): the task goes on
+            // running, so the await must fail rather than return. A resume that raced in (what it awaits was
+            // cancelled at once) must not run it later at some other await.
+            task.loop.readyRemove(this);
+            pinnedCause = pinned.getMessage();
+            task.pinnedAbort = true;
+        }
+    }
+
+    @Override
+    void resume() {
+        if (task.done()) {
+            // Abandoned by a closing loop while it awaited: nothing of a closed loop may be touched.
+            return;
+        }
+        task.loop.readyAdd(this);
+    }
+
+    @Override
+    void yieldNow() {
+        EventLoop loop = task.loop;
+        loop.readyAdd(this);
+        try {
+            Continuations.yieldNow();
+        } catch (IllegalStateException pinned) {
+            loop.readyRemove(this);
+            throw pinnedError(pinned.getMessage(), pinned);
+        }
+        if (task.abandoned) {
+            task.checkAbandoned(); // woken by the closing loop: raise its CancelledError here
+        }
+    }
+
+    /* Runs next's first step now, nested in this task's step: next yields back here; then this task goes on. */
+    @Override
+    void yieldTo(TaskRunner next) {
+        EventLoop loop = task.loop;
+        loop.directNested++; // no run-ahead in there: nothing but next's step may run inside this one
+        try {
+            ((DirectTaskRunner) next).step(loop);
+        } finally {
+            loop.directNested--;
+        }
+        loop.enterStep(task, Thread.currentThread());
+    }
+
+    /* White-box, for tests: the continuation running the task now (its carrier's). */
+    Object liveContinuation() {
+        Carrier k = carrier;
+        return k != null ? k.cont : null;
+    }
+
+    /* Whether the task's first step has not run: run-ahead may take it (EventLoop.pollFirstDirectStep). */
+    boolean notStarted() {
+        return carrier == null;
+    }
+
+    /*
+     * A continuation that serves one task at a time, from the task's first step until it is done, then the next:
+     * DIRECT's counterpart of FAST's TaskThread. A task that never suspends costs no continuation of its own, and
+     * when the next ready item of the iteration is a new task's first step, the finished task's carrier takes it
+     * at once (run-ahead): a burst of such tasks runs without a single switch. Idle carriers wait, yielded, in
+     * the loop's pool. Threading: loop only (the closing owner while it unwinds).
+     */
+    static final class Carrier implements Runnable {
+        /* Idle carriers a loop keeps: enough for bursts; each is a continuation with a small stack chunk. */
+        static final int POOL_SIZE = 16;
+        /* What a runner's carrier field holds once its task's body has returned. Never run. */
+        static final Carrier ENDED = new Carrier();
+        /*
+         * Who holds the continuation: nobody, the thread running it (the loop, or a closing owner unwinding), or a
+         * thread reading its stack. The JDK walks an unmounted continuation's frames in place, so a walk while the
+         * loop runs (and so thaws and freezes) it would read frames being rewritten: each side takes the carrier
+         * first. The loop pays one CAS per step; a walk takes microseconds, and the loop waits for it.
+         */
+        private static final int IDLE = 0;
+        private static final int RUNNING = 1;
+        private static final int WALKING = 2;
+        private static final VarHandle STATE;
+
+        /* Carrier.next; not final, so never a constant that C2 could inline (see run). */
+        @SuppressWarnings("FieldMayBeFinal")
+        private static MethodHandle next;
+
+        static {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                STATE = lookup.findVarHandle(Carrier.class, "state", int.class);
+                next = lookup.findVirtual(Carrier.class, "next", MethodType.methodType(boolean.class));
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final EventLoop loop;
+        final Object cont;
+        /* The task served now; null while pooled. Threading: written by whoever holds the carrier (the loop). */
+        private DirectTaskRunner runner;
+        /* Threading: CAS by the loop and by stack readers. */
+        private volatile int state;
+
+        private Carrier(EventLoop loop) {
+            this.loop = loop;
+            this.cont = Continuations.create(this);
+        }
+
+        private Carrier() {
+            this.loop = null;
+            this.cont = null;
+        }
+
+        /* Takes the carrier to run it; waits while another thread reads its stack. Loop (or closing owner). */
+        void acquire(Task<?> task) {
+            if (STATE.compareAndSet(this, IDLE, RUNNING)) {
+                return;
+            }
+            long giveUpAt = System.nanoTime() + HELD_LIMIT_NANOS;
+            for (int spins = 1; !STATE.compareAndSet(this, IDLE, RUNNING); spins++) {
+                if ((spins & 1023) == 0) {
+                    // A walk takes microseconds; a carrier held for good is running further down this very stack
+                    // (or a reader died mid-walk): fail loudly rather than spin forever.
+                    if (System.nanoTime() - giveUpAt > 0) {
+                        throw new IllegalStateException("the continuation of " + task + " stayed held ("
+                                + (state == RUNNING ? "running" : "its stack being read") + ") for "
+                                + HELD_LIMIT_NANOS / 1_000_000_000L + " s; its step cannot run");
+                    }
+                    Thread.yield();
+                }
+                Thread.onSpinWait();
+            }
+        }
+
+        void release() {
+            STATE.setRelease(this, IDLE);
+        }
+
+        /* A stack reader takes the carrier if nobody runs or reads it now. Any thread. */
+        boolean tryWalk() {
+            return STATE.compareAndSet(this, IDLE, WALKING);
+        }
+
+        /*
+         * A carrier for runner's first step: an idle one of the loop's, else a new one. Loop. An eager first step
+         * nested in its creator's takes a new one: it most often ends within that step, and a continuation that
+         * just ends costs less than a resume out of the pool and a yield back into it.
+         */
+        static Carrier take(EventLoop loop, DirectTaskRunner runner) {
+            Carrier k = loop.directNested == 0 ? loop.directCarriers.poll() : null;
+            if (k == null) {
+                k = new Carrier(loop);
+            }
+            k.runner = runner;
+            runner.carrier = k;
+            return k;
+        }
+
+        /*
+         * The continuation's body: the tasks it serves, one after another. Its compiled frame is at the bottom of
+         * every suspended task's stack, copied into each one's stack chunk: the work between two tasks (next) must
+         * not be inlined into it, where its locals grew every suspended task by about 150 bytes. A call through a
+         * method handle that is not a constant (NEXT is deliberately not final) is one C2 cannot inline.
+         */
+        @Override
+        public void run() {
+            do {
+                runner.runTask();
+            } while (callNext());
+        }
+
+        private boolean callNext() {
+            try {
+                return (boolean) next.invokeExact(this);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /* Its task is done: serve the next new task at once, or wait in the pool; false when it ends instead. */
+        private boolean next() {
+            DirectTaskRunner done = runner;
+            runner = null;
+            done.carrier = ENDED;
+            if (done.task.abandoned) {
+                return false; // unwound by a closed loop's owner: end here
+            }
+            DirectTaskRunner following = loop.pollFirstDirectStep();
+            if (following != null) {
+                runner = following;
+                following.carrier = this;
+                loop.enterStep(following.task, Thread.currentThread());
+                return true;
+            }
+            if (loop.directNested > 0 || !loop.directCarriers.offer(this)) {
+                return false; // ends (see take), or the pool is full
+            }
+            try {
+                Continuations.yieldNow(); // back to whoever ran the step; take() runs it again with a new task
+            } catch (IllegalStateException pinned) {
+                loop.directCarriers.remove(this);
+                return false;
+            }
+            return runner != null;
+        }
+    }
+
+    /** The loop's idle carriers, newest first. Threading: loop only (the owner once it is closed). */
+    static final class Pool {
+        private final Carrier[] idle = new Carrier[Carrier.POOL_SIZE];
+        private int size;
+        private boolean closed;
+
+        Carrier poll() {
+            if (size == 0) {
+                return null;
+            }
+            Carrier k = idle[--size];
+            idle[size] = null;
+            return k;
+        }
+
+        boolean offer(Carrier k) {
+            if (closed || size == idle.length) {
+                return false;
+            }
+            idle[size++] = k;
+            return true;
+        }
+
+        void remove(Carrier k) {
+            for (int i = size - 1; i >= 0; i--) {
+                if (idle[i] == k) {
+                    System.arraycopy(idle, i + 1, idle, i, size - i - 1);
+                    idle[--size] = null;
+                    return;
+                }
+            }
+        }
+
+        /* The loop closes: the idle carriers are dropped (suspended, never run again, collected). */
+        void close() {
+            closed = true;
+            while (size > 0) {
+                idle[--size] = null;
+            }
+        }
+
+        /* White-box, for tests. */
+        int size() {
+            return size;
+        }
+    }
+
+    /*
+     * The task was abandoned by its closing loop while suspended at an await: run it once more here, so that
+     * its await raises CancelledError and its finally blocks run. An await after that suspends it for good: it is
+     * never run again (see yieldForGood). Closing loop's owner.
+     */
+    @Override
+    void unwind() {
+        Carrier k = carrier;
+        if (k == null || k == Carrier.ENDED || Continuations.isDone(k.cont)) {
+            return;
+        }
+        Task.unwindOnThisThread(task, () -> {
+            k.acquire(task);
+            try {
+                Continuations.run(k.cont);
+            } finally {
+                k.release();
+            }
+        });
+    }
+
+    /* The first await of an abandoned task raises its CancelledError; a later one never returns. */
+    void checkAbandoned() {
+        if (!unwindRaised) {
+            unwindRaised = true;
+            throw new CancelledError(task.cancelMessageForUnwind());
+        }
+        yieldForGood();
+    }
+
+    /* Suspends the unwinding task without return: nobody runs it again, and it is collected with its task. */
+    void yieldForGood() {
+        for (;;) {
+            Continuations.yieldNow();
+        }
+    }
+
+    /* Why the last await failed to suspend, then forgotten. Task's own code. */
+    String takePinnedCause() {
+        String cause = pinnedCause;
+        pinnedCause = null;
+        return cause;
+    }
+
+    IllegalStateException pinnedError(String cause, Throwable jdkError) {
+        IllegalStateException e = new IllegalStateException(task.getName() + " cannot suspend here (" + cause
+                + "): a native frame or a class initializer is on its stack, and in DIRECT mode the task is a"
+                + " continuation of the loop thread, which the JDK cannot suspend there; await outside of it");
+        if (jdkError != null) {
+            e.initCause(jdkError);
+        }
+        return e;
+    }
+
+    /*
+     * The task's own frames, newest first, engine included (Task filters them): a suspended task's from its
+     * continuation; a running one's from the thread running it (the loop thread), cut where its continuation
+     * starts. Empty before its first step. Any thread (racy, as any look at a running task).
+     */
+    StackTraceElement[] liveFrames() {
+        Carrier k = carrier;
+        if (k == null || k == Carrier.ENDED) {
+            return NO_FRAMES;
+        }
+        EventLoop loop = task.loop;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            if (k.tryWalk()) {
+                try {
+                    // The carrier may have finished this task and taken another meanwhile: not this task's frames.
+                    return carrier == k && k.runner == this ? Continuations.stackTrace(k.cont) : NO_FRAMES;
+                } finally {
+                    k.release();
+                }
+            }
+            Thread t = loop.loopThread();
+            if (t == null) {
+                // Not running: the closing thread unwinds it, and that is the caller (a finally block asking).
+                StackTraceElement[] own = cut(Thread.currentThread().getStackTrace());
+                return own != null ? own : NO_FRAMES;
+            }
+            // Running now, on the loop thread: its stack, if the loop is still in this very step once it is taken.
+            long step = loop.stepsAnyThread();
+            if (loop.runningTaskAnyThread() == task) {
+                StackTraceElement[] frames = t.getStackTrace();
+                if (loop.runningTaskAnyThread() == task && loop.stepsAnyThread() == step) {
+                    StackTraceElement[] own = cut(frames);
+                    if (own != null) {
+                        return own;
+                    }
+                }
+            }
+            Thread.onSpinWait();
+        }
+        return NO_FRAMES; // it kept moving between suspended and running: no consistent picture
+    }
+
+    private static final StackTraceElement[] NO_FRAMES = new StackTraceElement[0];
+
+    /* The frames above the innermost continuation's start, or null if no continuation runs on that stack. */
+    private static StackTraceElement[] cut(StackTraceElement[] threadFrames) {
+        for (int i = 0; i < threadFrames.length; i++) {
+            if (isContinuationRun(threadFrames[i])) {
+                return Arrays.copyOf(threadFrames, i);
+            }
+        }
+        return null;
+    }
+
+    private static boolean isContinuationRun(StackTraceElement f) {
+        return "run".equals(f.getMethodName()) && "jdk.internal.vm.Continuation".equals(f.getClassName());
+    }
+
+    /*
+     * Frames of the thread running a task's continuation, newest first, cut at the innermost continuation's
+     * start: what lies below is the loop (or, for an eager task's first step, its creator).
+     */
+    static StackTraceElement[] ownFrames(StackTraceElement[] threadFrames) {
+        StackTraceElement[] own = cut(threadFrames);
+        return own != null ? own : NO_FRAMES;
+    }
+}
