@@ -144,12 +144,16 @@ final class CarrierTaskRunner extends TaskRunner {
         // Thread.yield resubmits this thread during the step, so step() requeues it: in front, behind next.
         TaskThread c = carrier;
         c.eagerNext = next;
-        yieldNow();
-        if (c.eagerNext == next) {
-            // The yield did not unmount (the thread is pinned: a class initializer or a native frame on its
-            // stack), so step() never took next: schedule it as an ordinary task instead of losing it.
-            c.eagerNext = null;
-            task.loop.readyAdd(next);
+        try {
+            yieldNow();
+        } finally {
+            if (c.eagerNext == next) {
+                // The yield did not unmount (the thread is pinned: a class initializer or a native frame on its
+                // stack) or failed (a StackOverflowError from a deep stack), so step() never took next: schedule
+                // it as an ordinary task instead of losing it.
+                c.eagerNext = null;
+                task.loop.readyAdd(next);
+            }
         }
     }
 }

@@ -65,6 +65,11 @@ final class DirectTaskRunner extends TaskRunner {
             Continuations.run(k.cont);
         } finally {
             k.release();
+            // The task's thread state is the loop thread's: an interrupt it leaves set (the usual re-assert after
+            // catching InterruptedException) must not reach the next task or the loop's caller, as FAST's wipe of
+            // a task thread ensures there. An interrupt of the loop thread from outside during a step is lost,
+            // as in FAST.
+            Thread.interrupted();
         }
     }
 
@@ -109,15 +114,38 @@ final class DirectTaskRunner extends TaskRunner {
         }
     }
 
-    /* Runs next's first step now, nested in this task's step: next yields back here; then this task goes on. */
+    /*
+     * Eager first steps nested in one another at most this deep. Each level stacks the creator's frames, the
+     * engine's and the child's on the loop thread's one stack, which overflowed at 600 to 1,300 levels; an
+     * overflow inside the JDK's continuation entry leaves a continuation that cannot run again. asyncio nests
+     * eager steps on one stack too and fails the chain with RecursionError near 1,000 frames.
+     */
+    static final int MAX_NESTED_EAGER_STEPS = 100;
+
+    /*
+     * Runs next's first step now, nested in this task's step: next yields back here; then this task goes on.
+     * Deeper than MAX_NESTED_EAGER_STEPS, next's first step runs right after this step instead, before anything
+     * else of the loop, as FAST does when it cannot switch.
+     */
     @Override
     void yieldTo(TaskRunner next) {
         EventLoop loop = task.loop;
+        if (loop.directNested >= MAX_NESTED_EAGER_STEPS) {
+            loop.runNextInThisIteration(next);
+            return;
+        }
+        DirectTaskRunner[] creators = loop.directNestedCreators;
+        if (creators == null) {
+            creators = new DirectTaskRunner[MAX_NESTED_EAGER_STEPS];
+            loop.directNestedCreators = creators;
+        }
+        creators[loop.directNested] = this; // for a look at this task's stack while next runs (liveFrames)
         loop.directNested++; // no run-ahead in there: nothing but next's step may run inside this one
         try {
             ((DirectTaskRunner) next).step(loop);
         } finally {
             loop.directNested--;
+            creators[loop.directNested] = null;
         }
         loop.enterStep(task, Thread.currentThread());
     }
@@ -260,6 +288,7 @@ final class DirectTaskRunner extends TaskRunner {
             DirectTaskRunner done = runner;
             runner = null;
             done.carrier = ENDED;
+            Thread.interrupted(); // nothing of the done task's thread state reaches the next (see step)
             if (done.task.abandoned) {
                 return false; // unwound by a closed loop's owner: end here
             }
@@ -421,9 +450,56 @@ final class DirectTaskRunner extends TaskRunner {
                     }
                 }
             }
+            // Or under the steps of eager tasks it created, nested in its own: its frames lie that many
+            // continuation starts down the loop thread's stack.
+            int depth = nestedDepth(loop);
+            if (depth > 0) {
+                StackTraceElement[] frames = t.getStackTrace();
+                if (nestedDepth(loop) == depth && loop.stepsAnyThread() == step) {
+                    StackTraceElement[] own = segment(frames, depth);
+                    if (own != null) {
+                        return own;
+                    }
+                }
+            }
             Thread.onSpinWait();
         }
         return NO_FRAMES; // it kept moving between suspended and running: no consistent picture
+    }
+
+    /*
+     * How many continuation starts lie above this task's on the loop thread's stack while eager first steps run
+     * nested in its step (1: the child it created runs now), or 0. Any thread: the loop's counters are read racily;
+     * the caller checks that they held across its look.
+     */
+    private int nestedDepth(EventLoop loop) {
+        DirectTaskRunner[] creators = loop.directNestedCreators;
+        if (creators == null) {
+            return 0;
+        }
+        for (int i = Math.min(loop.directNested, creators.length) - 1; i >= 0; i--) {
+            if (creators[i] == this) {
+                return loop.directNested - i;
+            }
+        }
+        return 0;
+    }
+
+    /* The frames of the continuation below the depth-th continuation start (newest first), or null. */
+    private static StackTraceElement[] segment(StackTraceElement[] threadFrames, int depth) {
+        int from = -1;
+        int seen = 0;
+        for (int i = 0; i < threadFrames.length; i++) {
+            if (isContinuationRun(threadFrames[i])) {
+                seen++;
+                if (seen == depth) {
+                    from = i + 1;
+                } else if (seen == depth + 1) {
+                    return Arrays.copyOfRange(threadFrames, from, i);
+                }
+            }
+        }
+        return null;
     }
 
     private static final StackTraceElement[] NO_FRAMES = new StackTraceElement[0];

@@ -99,6 +99,9 @@ public class EventLoop implements AutoCloseable {
     final DirectTaskRunner.Pool directCarriers = new DirectTaskRunner.Pool();
     /* DIRECT mode, loop holder: how many eager first steps run nested in their creators' steps now. */
     int directNested;
+    /* DIRECT mode: the tasks whose steps run those nested eager steps, outermost first. Threading: loop holder
+       writes; any thread reads it racily to find a creator's frames (DirectTaskRunner.liveFrames). */
+    DirectTaskRunner[] directNestedCreators;
     /* FAST mode, loop holder: an eager task's first step runs nested in a callback; no other step may join it. */
     private boolean eagerFromCallback;
 
@@ -853,6 +856,10 @@ public class EventLoop implements AutoCloseable {
             throw new IllegalStateException("A FAST event loop needs a platform thread to carry its tasks;"
                     + " run it on a platform thread or build it with mode(EngineMode.PORTABLE)");
         }
+        // DIRECT tasks run on this thread itself: what they change of it (its name, its context class loader)
+        // is the loop thread's while the loop runs, and this thread's caller gets it back as it was.
+        String nameBefore = me.getName();
+        ClassLoader loaderBefore = me.getContextClassLoader();
         enterRunning(me);
         try {
             for (;;) {
@@ -864,6 +871,14 @@ public class EventLoop implements AutoCloseable {
         } finally {
             stopping = false;
             exitRunning();
+            if (mode == EngineMode.DIRECT) {
+                if (!nameBefore.equals(me.getName())) {
+                    me.setName(nameBefore);
+                }
+                if (me.getContextClassLoader() != loaderBefore) {
+                    me.setContextClassLoader(loaderBefore);
+                }
+            }
             if (interruptedWhileRunning) {
                 interruptedWhileRunning = false;
                 me.interrupt();

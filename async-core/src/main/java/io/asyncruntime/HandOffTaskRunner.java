@@ -60,7 +60,17 @@ final class HandOffTaskRunner extends TaskRunner {
         nameThreadOnce();
         holdsLoop = false;
         task.loop.handOffFrom();
-        awaitLoop();
+        try {
+            awaitLoop();
+        } catch (StackOverflowError tooDeep) {
+            // The park itself overflowed a deep stack after the loop was handed on: this task must not run on
+            // beside the task that has the loop now. Wait for its turn without calls (the stack has no room for
+            // them), then let the await fail with the overflow, as it fails in FAST when the JDK cannot unmount.
+            while (!holdsLoop) {
+                Thread.onSpinWait();
+            }
+            throw tooDeep;
+        }
     }
 
     @Override
