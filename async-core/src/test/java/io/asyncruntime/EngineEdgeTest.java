@@ -413,6 +413,57 @@ class EngineEdgeTest {
         // getStack is "any thread" (LoopTree.format reads every task's). LoopTreeTest's churn fails in DIRECT most
         // runs with InternalError "stack walk: decode failed", and the same reads have crashed the JVM (SIGSEGV in
         // Continuation::is_continuation_entry_frame): so the churn runs in a child JVM of this run's engine.
+        String output = runInChildJvm(StackReadChurn.class);
+        assertThat(output).as("the child's output").contains("churned 20 loops, getStack threw nothing")
+                .contains("exit 0");
+    }
+
+    @Test
+    void aStackOverflowDeepInNestedScopesFailsThatRunOnlyNotTheJvmsLaterTasks() throws Exception {
+        // Found by a helper: an overflow at the bottom of 3,000 nested TaskGroup.run made the first run of an
+        // invokedynamic string concatenation in the engine fail, which fails that call site for the JVM's life:
+        // every later task's first await raised BootstrapMethodError, and children outlived their groups. asyncio:
+        // RecursionError fails that run only. In a child JVM, since a regression poisons the JVM it runs in.
+        assertThat(runInChildJvm(DeepNest.class)).as("the child's output")
+                .contains("deep run: StackOverflowError").contains("later run: fine").contains("exit 0");
+    }
+
+    /** {@link #aStackOverflowDeepInNestedScopesFailsThatRunOnlyNotTheJvmsLaterTasks} in a JVM of its own. */
+    static final class DeepNest {
+        private static Object nest(int n) throws Exception {
+            if (n == 3_000) {
+                Async.sleep(0.001);
+                return "bottom";
+            }
+            return TaskGroup.run(tg -> {
+                tg.createTask(() -> Async.sleep(java.time.Duration.ofMillis(1), "child"));
+                return nest(n + 1);
+            });
+        }
+
+        public static void main(String[] args) throws Exception {
+            java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.OFF);
+            String deep;
+            try {
+                deep = String.valueOf(Async.run(() -> nest(0)));
+            } catch (Throwable e) {
+                Throwable inner = e;
+                while (inner instanceof ExceptionGroup eg) {
+                    inner = eg.exceptions().get(0);
+                }
+                deep = inner.getClass().getSimpleName();
+            }
+            System.out.println("deep run: " + deep);
+            String later = Async.run(() -> {
+                Task<String> t = Async.createTask(() -> Async.sleep(java.time.Duration.ofMillis(1), "fine"), "later");
+                return t.await();
+            });
+            System.out.println("later run: " + later);
+        }
+    }
+
+    /* Runs main in a JVM with this run's engine flags and mode; its output, then "exit N" (or "timed out"). */
+    private static String runInChildJvm(Class<?> main) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -424,11 +475,11 @@ class EngineEdgeTest {
         if (mode != null) {
             command.add("-Dasyncruntime.mode=" + mode);
         }
-        java.nio.file.Path errorFile = java.nio.file.Files.createTempFile("stack-read-churn", ".log");
+        java.nio.file.Path errorFile = java.nio.file.Files.createTempFile("engine-edge-child", ".log");
         command.add("-XX:ErrorFile=" + errorFile);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(StackReadChurn.class.getName());
+        command.add(main.getName());
         Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         boolean ended = child.waitFor(120, java.util.concurrent.TimeUnit.SECONDS);
@@ -436,8 +487,7 @@ class EngineEdgeTest {
             child.destroyForcibly();
         }
         java.nio.file.Files.deleteIfExists(errorFile);
-        assertThat(output).as("the child's output").contains("churned 20 loops, getStack threw nothing");
-        assertThat(child.exitValue()).isZero();
+        return output + (ended ? "\nexit " + child.exitValue() : "\ntimed out");
     }
 
     /** The churn of {@link #readingStacksFromAnotherThreadWhileTasksComeAndGoNeitherThrowsNorCrashesTheJvm}. */
