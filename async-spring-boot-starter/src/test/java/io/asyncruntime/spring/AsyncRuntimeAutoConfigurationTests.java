@@ -142,6 +142,15 @@ class AsyncRuntimeAutoConfigurationTests {
     }
 
     @Test
+    void directWithoutItsFlagFailsTheStartNamingTheFlag() {
+        // This JVM has java.lang opened (FAST) but not jdk.internal.vm exported: DIRECT is asked for and missing.
+        assertThat(EngineMode.directModeUnavailableReason()).isNotNull();
+        runner.withPropertyValues("async.runtime.mode=direct").run(context -> assertThat(context).hasFailed()
+                .getFailure().rootCause().isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("--add-exports java.base/jdk.internal.vm=ALL-UNNAMED"));
+    }
+
+    @Test
     void theStartLineNamesTheLoopAndItsEngine() {
         try (ExpectedLogs logs = ExpectedLogs.capture(AsyncRuntimeLifecycle.class.getName())) {
             runner.withPropertyValues("async.runtime.loop-name=orders-loop", "async.runtime.mode=portable")
