@@ -262,33 +262,4 @@ class TaskThreadTest {
             assertThat(t.isAlive()).as("thread of a closed loop, state " + t.getState()).isFalse();
         }
     }
-
-    @Test
-    void aStackReadOfATaskWaitingInTheReadyQueueDoesNotRunItsBodyAgain() {
-        // Found by a breaker: an eager child read its creator's stack while the creator waited in the ready queue;
-        // the JDK resubmits a virtual thread after such a read, so the creator was queued twice, and the second
-        // entry, run after the creator was done, took a pooled thread and ran the creator's body once more (and
-        // so the child's). A coroutine's body runs once, whatever looks at it.
-        java.util.concurrent.atomic.AtomicInteger creatorRuns = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger childRuns = new java.util.concurrent.atomic.AtomicInteger();
-        String result = Loops.runVirtual(() -> {
-            EventLoop loop = Async.getRunningLoop();
-            Task<String> creator = Async.createTask(() -> {
-                creatorRuns.incrementAndGet();
-                Task<?> me = Async.currentTask().orElseThrow();
-                loop.createTask(() -> {
-                    childRuns.incrementAndGet();
-                    assertThat(me.getStack()).isNotEmpty();
-                    return null;
-                }, "child", true);
-                return "creator";
-            }, "creator");
-            String r = creator.await();
-            Async.sleep(0.01); // any stale entry has run by now
-            return r;
-        });
-        assertThat(result).isEqualTo("creator");
-        assertThat(creatorRuns).as("runs of the creator's body").hasValue(1);
-        assertThat(childRuns).as("runs of the eager child's body").hasValue(1);
-    }
 }
