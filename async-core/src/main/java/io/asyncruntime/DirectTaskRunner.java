@@ -1,6 +1,7 @@
 package io.asyncruntime;
 
 import io.asyncruntime.internal.Continuations;
+import io.asyncruntime.internal.VirtualThreads;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -15,8 +16,8 @@ import java.util.Arrays;
  * inside its creator's step ({@link #yieldTo}): the child yields back to the creator, and the loop runs it from
  * then on like any other task.
  *
- * <p>What the task's code sees: {@link Thread#currentThread()} is the loop thread, thread locals are the loop
- * thread's, a blocking call holds the loop thread (asyncio's rule), and an await where a native frame or a class
+ * <p>What the task's code sees: {@link Thread#currentThread()} is the loop thread, with the task's own thread
+ * locals (swapped in for its steps, see SWAP_THREAD_LOCALS), a blocking call holds the loop thread (asyncio's rule), and an await where a native frame or a class
  * initializer is on the stack fails with {@link IllegalStateException} (the JDK cannot suspend there).
  *
  * <p>Threading: {@link #run()}, {@link #resume()} and the task's own calls on the loop thread; {@link #unwind()} on
@@ -59,11 +60,30 @@ final class DirectTaskRunner extends TaskRunner {
         } else if (k == Carrier.ENDED) {
             return; // not expected: a step queued after the end; nothing left to run
         }
-        loop.enterStep(task, Thread.currentThread());
+        Thread t = Thread.currentThread();
+        loop.enterStep(task, t);
         k.acquire(task);
+        // The task's own thread locals for the step (see Carrier.locals); the thread's, or the creator's for an
+        // eager step nested in its creator's, come back afterwards.
+        Object outerLocals = null;
+        Object outerInheritables = null;
+        if (SWAP_THREAD_LOCALS) {
+            outerLocals = VirtualThreads.threadLocals(t);
+            outerInheritables = VirtualThreads.inheritableThreadLocals(t);
+            VirtualThreads.setThreadLocals(t, k.locals, k.inheritables);
+        }
         try {
             Continuations.run(k.cont);
         } finally {
+            if (SWAP_THREAD_LOCALS) {
+                // The carrier may have moved on to another task (run-ahead) or to the pool meanwhile: what the
+                // thread holds now is the task's it serves now, if any.
+                if (k.runner != null) {
+                    k.locals = VirtualThreads.threadLocals(t);
+                    k.inheritables = VirtualThreads.inheritableThreadLocals(t);
+                }
+                VirtualThreads.setThreadLocals(t, outerLocals, outerInheritables);
+            }
             k.release();
             // The task's thread state is the loop thread's: an interrupt it leaves set (the usual re-assert after
             // catching InterruptedException) must not reach the next task or the loop's caller, as FAST's wipe of
@@ -121,6 +141,12 @@ final class DirectTaskRunner extends TaskRunner {
      * eager steps on one stack too and fails the chain with RecursionError near 1,000 frames.
      */
     static final int MAX_NESTED_EAGER_STEPS = 100;
+
+    /*
+     * Whether each task gets thread locals of its own: the loop thread's maps are swapped for the task's at each
+     * step, which needs java.lang opened (FAST's flag). Without it, all tasks share the loop thread's.
+     */
+    static final boolean SWAP_THREAD_LOCALS = VirtualThreads.canSwapThreadLocals();
 
     /*
      * Runs next's first step now, nested in this task's step: next yields back here; then this task goes on.
@@ -202,6 +228,14 @@ final class DirectTaskRunner extends TaskRunner {
         final Object cont;
         /* The task served now; null while pooled. Threading: written by whoever holds the carrier (the loop). */
         private DirectTaskRunner runner;
+        /*
+         * The served task's thread-local maps (ThreadLocal.ThreadLocalMap, typed Object) while it is suspended:
+         * a task has thread locals of its own in DIRECT as on its own thread in FAST, though it runs on the loop
+         * thread. Null until it sets one; kept in the carrier, one per live task, not in every runner. Threading:
+         * the loop, at the ends of the task's steps.
+         */
+        private Object locals;
+        private Object inheritables;
         /* Threading: CAS by the loop and by stack readers. */
         private volatile int state;
 
@@ -289,6 +323,11 @@ final class DirectTaskRunner extends TaskRunner {
             runner = null;
             done.carrier = ENDED;
             Thread.interrupted(); // nothing of the done task's thread state reaches the next (see step)
+            locals = null;
+            inheritables = null;
+            if (SWAP_THREAD_LOCALS) {
+                VirtualThreads.setThreadLocals(Thread.currentThread(), null, null);
+            }
             if (done.task.abandoned) {
                 return false; // unwound by a closed loop's owner: end here
             }

@@ -23,8 +23,9 @@ public enum EngineMode {
      * Each task is a JDK continuation ({@code jdk.internal.vm.Continuation}) that the loop thread runs itself:
      * no virtual thread per task, a switch is one continuation yield and run, and an eager task's first step runs
      * nested in its creator's step. The fastest engine, with a different thread identity: inside a task
-     * {@link Thread#currentThread()} is the loop thread, thread locals are the loop thread's (shared by all its
-     * tasks: use {@link ContextVar}), a thread dump shows the loop thread, and a blocking call holds the loop (as
+     * {@link Thread#currentThread()} is the loop thread (yet each task has thread locals of its own, swapped in
+     * at each of its steps, when {@code java.lang} is opened as for {@link #FAST}; without that, its tasks share
+     * the loop thread's: use {@link ContextVar}), a thread dump shows the loop thread, and a blocking call holds the loop (as
      * in the other modes by default; {@link EventLoop.Builder#blockingCallsSuspend} is refused). An await where a
      * native frame or a class initializer is on the task's stack raises {@link IllegalStateException}. Never
      * chosen by {@link #best()}: ask for it with {@link EventLoop.Builder#mode} or the system property

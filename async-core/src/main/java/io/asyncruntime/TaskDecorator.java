@@ -5,8 +5,10 @@ package io.asyncruntime;
  * application carry its thread-bound context (a logging MDC, a tracing span) from the code that starts a task
  * into the task, as asyncio carries {@code contextvars}. Set with {@link EventLoop#setTaskDecorator}.
  *
- * <p>Each task runs on a thread of its own, so thread-locals the wrapper sets at the start of the task stay
- * the task's for its whole life and are seen by no other task. A task created inside a task is decorated on the
+ * <p>Each task has thread locals of its own (its own thread in {@link EngineMode#FAST} and
+ * {@link EngineMode#PORTABLE}; in {@link EngineMode#DIRECT} the loop thread's maps swapped for the task's at each
+ * step, when {@code java.lang} is opened), so thread-locals the wrapper sets at the start of the task stay the
+ * task's for its whole life and are seen by no other task. A task created inside a task is decorated on the
  * parent's thread, so it inherits what the parent carries.
  *
  * <p>{@link Task#getCoro()} still returns the undecorated coroutine.

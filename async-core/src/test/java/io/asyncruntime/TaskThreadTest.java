@@ -21,7 +21,7 @@ class TaskThreadTest {
         return EngineMode.configuredDefault() == EngineMode.FAST;
     }
 
-    /* DIRECT: no thread per task; every task runs on the loop thread and shares its thread locals. */
+    /* DIRECT: no thread per task; every task runs on the loop thread (with thread locals of its own). */
     private static boolean direct() {
         return EngineMode.configuredDefault() == EngineMode.DIRECT;
     }
@@ -55,26 +55,33 @@ class TaskThreadTest {
     @Test
     void aTaskFindsItsThreadAsNewWhateverEarlierTasksLeftOnIt() {
         if (direct()) {
-            // DIRECT: the opposite, documented: a task's thread is the loop thread, whose thread locals all its
-            // tasks share (what a task keeps to itself goes in a ContextVar).
+            // DIRECT, documented: a task's thread is the loop thread, but its thread locals (inheritable ones too)
+            // are its own, as on a thread of its own: the loop swaps them in and out at each step. Nor does the
+            // code that runs the loop see the tasks' (nor they its own).
             List<String> seen = Loops.runVirtual(() -> {
                 Thread loopThread = Thread.currentThread();
                 List<String> out = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
                     int n = i;
                     out.add(Async.createTask(() -> {
-                        String s = (Thread.currentThread() == loopThread) + " " + LOCAL.get() + " " + VAR.get();
+                        String s = (Thread.currentThread() == loopThread) + " " + LOCAL.get() + " "
+                                + INHERITABLE.get() + " " + VAR.get();
                         LOCAL.set("local of task " + n);
+                        INHERITABLE.set("inheritable of task " + n);
                         VAR.set("var of task " + n);
-                        return s;
+                        Async.sleep(0); // a suspension in between: its values come back with it
+                        return s + " / after an await: " + LOCAL.get() + ", " + INHERITABLE.get();
                     }).await());
                 }
-                out.add("main sees " + LOCAL.get() + " " + VAR.get());
-                LOCAL.remove();
+                out.add("main sees " + LOCAL.get() + " " + INHERITABLE.get() + " " + VAR.get());
                 return out;
             });
-            assertThat(seen).containsExactly("true null unset", "true local of task 0 unset",
-                    "true local of task 1 unset", "main sees local of task 2 unset");
+            assertThat(seen).containsExactly(
+                    "true null null unset / after an await: local of task 0, inheritable of task 0",
+                    "true null null unset / after an await: local of task 1, inheritable of task 1",
+                    "true null null unset / after an await: local of task 2, inheritable of task 2",
+                    "main sees null null unset");
+            assertThat(LOCAL.get()).as("the thread that ran the loop").isNull();
             return;
         }
         List<Seen> seen = Loops.runVirtual(() -> {
@@ -261,5 +268,37 @@ class TaskThreadTest {
             t.join(TimeUnit.SECONDS.toMillis(10));
             assertThat(t.isAlive()).as("thread of a closed loop, state " + t.getState()).isFalse();
         }
+    }
+
+    @Test
+    void tasksThatInterleaveKeepTheirOwnThreadLocalsAcrossAwaits() {
+        // Every mode: a task's thread locals are its own, whoever runs between its steps (in DIRECT all of them
+        // run on the loop thread, whose maps are swapped at each step), and an eager child nested in its creator's
+        // step neither sees nor clobbers the creator's.
+        List<String> seen = Loops.runVirtual(() -> {
+            List<String> out = new ArrayList<>();
+            EventLoop loop = Async.getRunningLoop();
+            List<Task<String>> tasks = new ArrayList<>();
+            for (String name : List.of("a", "b", "c")) {
+                tasks.add(Async.createTask(() -> {
+                    LOCAL.set(name);
+                    for (int i = 0; i < 3; i++) {
+                        Async.sleep(0); // the others run in between
+                    }
+                    String child = loop.createTask(() -> {
+                        String inherited = LOCAL.get();
+                        LOCAL.set(name + "'s child");
+                        return String.valueOf(inherited);
+                    }, name + "-child", true).await();
+                    return name + " kept " + LOCAL.get() + ", its eager child saw " + child;
+                }, name));
+            }
+            for (Task<String> t : tasks) {
+                out.add(t.await());
+            }
+            return out;
+        });
+        assertThat(seen).containsExactly("a kept a, its eager child saw null", "b kept b, its eager child saw null",
+                "c kept c, its eager child saw null");
     }
 }

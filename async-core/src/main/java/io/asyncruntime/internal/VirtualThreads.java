@@ -172,4 +172,50 @@ public final class VirtualThreads {
         }
         return true;
     }
+
+    /**
+     * Whether a thread's thread-local maps can be read and replaced ({@link #threadLocals}, {@link #setThreadLocals}):
+     * true when {@code java.lang} is opened to the library.
+     *
+     * @return true if the maps can be swapped
+     */
+    public static boolean canSwapThreadLocals() {
+        return THREAD_LOCALS != null;
+    }
+
+    /**
+     * Returns {@code thread}'s map of thread-local values, or null if it has none yet. Only when
+     * {@link #canSwapThreadLocals()}. Call it on the thread itself.
+     *
+     * @param thread the thread
+     * @return its {@code ThreadLocal.ThreadLocalMap}, typed Object, or null
+     */
+    public static Object threadLocals(Thread thread) {
+        return THREAD_LOCALS.get(thread);
+    }
+
+    /**
+     * Returns {@code thread}'s map of inheritable thread-local values, or null. Only when
+     * {@link #canSwapThreadLocals()}. Call it on the thread itself.
+     *
+     * @param thread the thread
+     * @return its inheritable {@code ThreadLocal.ThreadLocalMap}, typed Object, or null
+     */
+    public static Object inheritableThreadLocals(Thread thread) {
+        return INHERITABLE_THREAD_LOCALS.get(thread);
+    }
+
+    /**
+     * Gives {@code thread} these maps of thread-local values (from {@link #threadLocals} and
+     * {@link #inheritableThreadLocals}, of this or another thread; null for none). Only when
+     * {@link #canSwapThreadLocals()}. Call it on the thread itself.
+     *
+     * @param thread       the thread
+     * @param locals       its new thread-local map, or null
+     * @param inheritables its new inheritable thread-local map, or null
+     */
+    public static void setThreadLocals(Thread thread, Object locals, Object inheritables) {
+        THREAD_LOCALS.set(thread, locals);
+        INHERITABLE_THREAD_LOCALS.set(thread, inheritables);
+    }
 }
