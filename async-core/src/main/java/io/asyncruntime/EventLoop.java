@@ -13,7 +13,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,7 +84,7 @@ public class EventLoop implements AutoCloseable {
 
     /* Threading: loop only. */
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>(256);
-    private final PriorityQueue<TimerHandle> timers = new PriorityQueue<>(TimerHandle::compare);
+    private final TimerHeap timers = new TimerHeap();
     private int cancelledTimers;
     private long timerSequence;
     /* Threading: loop holder. Ready items left in this iteration; the hand-off engine takes from it too. */
@@ -413,9 +412,9 @@ public class EventLoop implements AutoCloseable {
     TimerHandle scheduleTimer(long deadlineNanos, Runnable callback, Context context) {
         checkNotClosed();
         checkThread("callAt");
-        TimerHandle h = new TimerHandle(this, deadlineNanos, timerSequence++, callback, context);
+        TimerHandle h = new TimerHandle(this, deadlineNanos, callback, context);
         h.scheduled = true;
-        timers.add(h);
+        timers.add(h, timerSequence++); // equal deadlines run in scheduling order
         return h;
     }
 
@@ -1196,8 +1195,8 @@ public class EventLoop implements AutoCloseable {
             return; // no clock read: an iteration of task switches only (ping-pong, sleep(0)) needs none
         }
         long now = clock.nanoTime();
-        for (TimerHandle t; (t = timers.peek()) != null && t.deadlineNanos <= now; ) {
-            timers.poll();
+        while (!timers.isEmpty() && timers.peekDeadline() <= now) {
+            TimerHandle t = timers.poll();
             timerRemoved(t);
             if (!t.cancelled()) {
                 ready.addLast(t);
