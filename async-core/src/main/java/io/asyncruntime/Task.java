@@ -75,13 +75,9 @@ public class Task<T> extends Future<T> {
     private boolean mustCancel;
     /* Threading: loop only. cancel() requests not undone by uncancel(). */
     private int numCancelsRequested;
-    /* Threading: loop only (the task's own code). The open Timeout and TaskGroup scopes, innermost last. */
-    private ArrayList<Scope> scopes;
-    /* Threading: loop only. The last TimeoutError or ExceptionGroup a scope raised at an await in place of a
-       CancelledError (isConvertedCancellation). */
-    private RuntimeException convertedForScope;
-    /* Threading: loop only. The scope that made convertedForScope. */
-    private Scope convertedBy;
+    /* Threading: loop only (the task's own code). The open Timeout and TaskGroup scopes, innermost last, and
+       what they converted; null until the task first opens one (most tasks never do: one field, not three). */
+    private Scopes scopes;
     /* Threading: written by the closing loop's owner before the task's thread is woken (see abandon). */
     volatile boolean abandoned;
     /* Threading: set by the watchdog when the task awaited while pinned to the loop thread. */
@@ -519,9 +515,26 @@ public class Task<T> extends Future<T> {
         return pushScope(new Scope(group, convertAtAwait, numCancelsRequested));
     }
 
+    /*
+     * The open scopes of a task and the last conversion one made. Scopes are rare next to tasks, so they live
+     * apart from Task, whose every field costs per suspended task. Threading: loop only.
+     */
+    @SuppressWarnings("serial")
+    private static final class Scopes extends ArrayList<Scope> {
+        /* The last TimeoutError or ExceptionGroup a scope raised at an await in place of a CancelledError
+           (isConvertedCancellation). */
+        RuntimeException convertedForScope;
+        /* The scope that made convertedForScope. */
+        Scope convertedBy;
+
+        Scopes() {
+            super(4);
+        }
+    }
+
     private Scope pushScope(Scope scope) {
         if (scopes == null) {
-            scopes = new ArrayList<>(4);
+            scopes = new Scopes();
         }
         scopes.add(scope);
         return scope;
@@ -549,11 +562,11 @@ public class Task<T> extends Future<T> {
 
     /* Closes the scope: takes back its own request, if any (uncancel()). Returns cancelling() after that. */
     int exitScope(Scope scope) {
-        if (convertedBy == scope) {
-            convertedBy = null; // its conversion no longer stands for an enclosing scope's cancellation
-            convertedForScope = null;
-        }
         if (scopes != null) {
+            if (scopes.convertedBy == scope) {
+                scopes.convertedBy = null; // its conversion no longer stands for an enclosing scope's cancellation
+                scopes.convertedForScope = null;
+            }
             // Normally the innermost; try-with-resources closes in order, a hand-written close may not.
             for (int i = scopes.size() - 1; i >= 0; i--) {
                 if (scopes.get(i) == scope) {
@@ -626,8 +639,8 @@ public class Task<T> extends Future<T> {
                     if (!scope.convertAtAwait) {
                         return cancelled; // TaskGroup.run converts on its own way out, as __aexit__ does
                     }
-                    convertedBy = scope;
-                    return convertedForScope = scope.group.deliverToBody();
+                    scopes.convertedBy = scope;
+                    return scopes.convertedForScope = scope.group.deliverToBody();
                 }
                 continue; // no errors: the CancelledError goes on to the scopes outside
             }
@@ -638,8 +651,8 @@ public class Task<T> extends Future<T> {
                 }
                 TimeoutError timeout = new TimeoutError("the timeout expired");
                 timeout.initCause(cancelled);
-                convertedBy = scope;
-                return convertedForScope = timeout;
+                scopes.convertedBy = scope;
+                return scopes.convertedForScope = timeout;
             }
         }
         return cancelled;
@@ -652,7 +665,7 @@ public class Task<T> extends Future<T> {
      */
     boolean isConvertedCancellation(Throwable e) {
         // Only an enclosing scope's: a scope inside has closed by now, and exitScope forgot its conversion.
-        return e != null && e == convertedForScope;
+        return e != null && scopes != null && e == scopes.convertedForScope;
     }
 
     /*
@@ -661,7 +674,7 @@ public class Task<T> extends Future<T> {
      * __aexit__ would collect it.
      */
     TaskGroup convertingGroup(Throwable e) {
-        return isConvertedCancellation(e) && convertedBy.group != null ? convertedBy.group : null;
+        return isConvertedCancellation(e) && scopes.convertedBy.group != null ? scopes.convertedBy.group : null;
     }
 
     /*
