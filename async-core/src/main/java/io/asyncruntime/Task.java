@@ -453,12 +453,22 @@ public class Task<T> extends Future<T> {
         Object value = null;
         Throwable failure = null;
         try {
-            // Cancelled before its first step: like throwing into an unstarted coroutine, the body never runs.
-            raisePendingCancel();
-            value = coro.call();
+            value = callCoroutine();
         } catch (Throwable t) {
             failure = t;
         }
+        finishBody(value, failure);
+    }
+
+    /* The coroutine itself, unless cancelled before its first step. The task's own code. */
+    Object callCoroutine() throws Exception {
+        // Cancelled before its first step: like throwing into an unstarted coroutine, the body never runs.
+        raisePendingCancel();
+        return coro.call();
+    }
+
+    /* The coroutine returned value or threw failure: the task's outcome. The task's own code, after its body. */
+    void finishBody(Object value, Throwable failure) {
         if (abandoned) {
             return; // finished by the closing loop already; this was its thread unwinding
         }
