@@ -648,10 +648,11 @@ public class EventLoop implements AutoCloseable {
 
     /* Builds a task on the creating thread: decorated, in a copy of the current context, with its creation site. */
     private <T> Task<T> newTask(Coroutine<T> coro, String name) {
-        return newTask(coro, name, Context.current().copy());
+        return newTask(coro, name, Context.currentEntries()); // the copy is made if the task ever asks for it
     }
 
-    private <T> Task<T> newTask(Coroutine<T> coro, String name, Context context) {
+    /* context: a Context the task runs in itself, or the variables its own copy will hold. */
+    private <T> Task<T> newTask(Coroutine<T> coro, String name, Object context) {
         Task<T> task = new Task<>(this, decorated(coro), name, context);
         if (recordCreationSites || debug) {
             task.creationSite = io.asyncruntime.internal.StackFrames.creationSite();

@@ -40,10 +40,24 @@ public class Task<T> extends Future<T> {
     /* Threading: written once on the loop when done; read anywhere after done() (release/acquire via state). */
     long finishedNanos;
     final TaskRunner runner;
-    /* Threading: the task's own code while it runs (Context.run may swap it). */
+    /* Threading: the task's own code while it runs. The context Context.run swapped in; null: the own one. */
     Context context;
-    /* The context the task was created with, whatever Context.run swaps in meanwhile: getContext(). */
-    private final Context ownContext;
+    /*
+     * The context the task was created with, whatever Context.run swaps in meanwhile: getContext(). Until
+     * somebody asks for it, the creator's variables (an Object[] that is never changed in place), so a task that
+     * never touches its context costs no Context object (24 bytes per task). Threading: any thread; the first
+     * to ask makes the Context, by CAS so that every caller gets the same one.
+     */
+    private volatile Object ownContext;
+    private static final java.lang.invoke.VarHandle OWN_CONTEXT;
+
+    static {
+        try {
+            OWN_CONTEXT = java.lang.invoke.MethodHandles.lookup().findVarHandle(Task.class, "ownContext", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /* Threading: loop only. What the task is suspended on (CPython's _fut_waiter). Invariant: non-null only
        while the task is suspended at an await, or after a cancel() that the awaited task refused. */
     Future<?> futWaiter;
@@ -86,12 +100,12 @@ public class Task<T> extends Future<T> {
     Task<?> registryPrev;
     volatile Task<?> registryNext;
 
-    Task(EventLoop loop, Coroutine<T> coro, String name, Context context) {
+    /* context: the task's own Context, or the creator's variables (Context.currentEntries) to copy when asked. */
+    Task(EventLoop loop, Coroutine<T> coro, String name, Object context) {
         super(loop);
         this.coro = coro;
         this.id = IDS.incrementAndGet();
         this.name = name;
-        this.context = context;
         this.ownContext = context;
         this.createdNanos = System.nanoTime();
         this.runner = switch (loop.engineMode()) {
@@ -111,7 +125,24 @@ public class Task<T> extends Future<T> {
      * @return the task's context, the same object for the task's whole life
      */
     public Context getContext() {
-        return ownContext;
+        Object own = ownContext;
+        if (own instanceof Context c) {
+            return c;
+        }
+        Context made = Context.ofEntries((Object[]) own);
+        Object witness = OWN_CONTEXT.compareAndExchange(this, own, made);
+        return witness == own ? made : (Context) witness;
+    }
+
+    /* The context the task's code runs in now: the one Context.run entered, else its own. The task's own code. */
+    Context currentContext() {
+        Context c = context;
+        return c != null ? c : getContext();
+    }
+
+    /* Whether ctx is the task's current or own context, without making the own one (Context.run's check). */
+    boolean hasContext(Context ctx) {
+        return context == ctx || ownContext == ctx;
     }
 
     /**
