@@ -80,17 +80,16 @@ public class Task<T> extends Future<T> {
      *          its scope is closed, hands it to the scopes outside to judge;
      *        - no scope owns it: the CancelledError itself.
      *   3. otherwise the awaited future's own outcome.
-     * Counts: numCancelsRequested is cancel() calls not undone by uncancel(); every scope records it at entry,
-     * marks its own request, and takes that back when it closes (exitScope), so cancelling() is back where it
-     * was once the scopes are closed. A group closing with errors while requests it did not make are left
+     * Counts: the cancel count (Scopes.cancelsRequested) is cancel() calls not undone by uncancel(); every
+     * scope records it at entry, marks its own request, and takes that back when it closes (exitScope), so
+     * cancelling() is back where it was once the scopes are closed. A group closing with errors while requests it did not make are left
      * re-arms mustCancel (keepCancelledAfterGroupErrors), so the next await raises, as 3.13's taskgroups.py does.
      */
     /* Threading: loop only. cancel() was called while the task was not awaiting: raise at the next step. */
     private boolean mustCancel;
-    /* Threading: loop only. cancel() requests not undone by uncancel(). */
-    private int numCancelsRequested;
-    /* Threading: loop only (the task's own code). The open Timeout and TaskGroup scopes, innermost last, and
-       what they converted; null until the task first opens one (most tasks never do: one field, not three). */
+    /* Threading: loop only (the task's own code). The cancel requests, the open Timeout and TaskGroup scopes
+       (innermost last) and what they converted; null until the task is first cancelled or opens a scope (most
+       tasks never are: one field here, where three fields, an int and a boolean cost 16 bytes per task). */
     private Scopes scopes;
     /* Threading: written by the closing loop's owner before the task's thread is woken (see abandon). */
     volatile boolean abandoned;
@@ -264,12 +263,13 @@ public class Task<T> extends Future<T> {
         if (!isPending()) {
             return false;
         }
-        if (cancelling) {
+        Scopes st = cancelState();
+        if (st.cancelling) {
             // The same request, come back round a cycle of awaits (A awaits B awaits A): it is under way; stop
             // here instead of recursing until the stack overflows (CPython: RecursionError).
             return true;
         }
-        numCancelsRequested++;
+        st.cancelsRequested++;
         Future<?> waiter = futWaiter;
         if (waiter != null && cancelWaiter(waiter, msg)) {
             // Leave futWaiter set: if it is a task that refuses to be cancelled, the next cancel() of this
@@ -285,16 +285,30 @@ public class Task<T> extends Future<T> {
 
     /* Cancels what this task awaits; a cycle of awaits (A awaits B awaits A) comes back here and stops. */
     private boolean cancelWaiter(Future<?> waiter, String msg) {
-        cancelling = true;
+        Scopes st = cancelState();
+        st.cancelling = true;
         try {
             return waiter.cancel(msg);
         } finally {
-            cancelling = false;
+            st.cancelling = false;
         }
     }
 
-    /* Threading: loop only. Inside cancelWaiter: a cancel that comes round a cycle of awaits back to this task. */
-    private boolean cancelling;
+    /* The cancel requests: how many cancel() calls uncancel() has not undone. Loop (racy elsewhere). */
+    private int cancelsRequested() {
+        Scopes st = scopes;
+        return st == null ? 0 : st.cancelsRequested;
+    }
+
+    /* The task's cancellation state, made at its first use. Loop only. */
+    private Scopes cancelState() {
+        Scopes st = scopes;
+        if (st == null) {
+            st = new Scopes();
+            scopes = st;
+        }
+        return st;
+    }
 
     /**
      * Returns the message a cancelled task was cancelled with (the message of its {@link CancelledError}); empty
@@ -313,7 +327,7 @@ public class Task<T> extends Future<T> {
      * @return the number of {@link #cancel(String)} calls not undone by {@link #uncancel()}; 0 if none
      */
     public int cancelling() {
-        return numCancelsRequested;
+        return cancelsRequested();
     }
 
     /**
@@ -327,13 +341,17 @@ public class Task<T> extends Future<T> {
      */
     public int uncancel() {
         loop.checkThread("uncancel");
-        if (numCancelsRequested > 0) {
-            numCancelsRequested--;
-            if (numCancelsRequested == 0) {
+        Scopes st = scopes;
+        if (st == null) {
+            return 0;
+        }
+        if (st.cancelsRequested > 0) {
+            st.cancelsRequested--;
+            if (st.cancelsRequested == 0) {
                 mustCancel = false;
             }
         }
-        return numCancelsRequested;
+        return st.cancelsRequested;
     }
 
     /**
@@ -465,7 +483,7 @@ public class Task<T> extends Future<T> {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("<Task ");
-        if (isPending() && numCancelsRequested > 0) {
+        if (isPending() && cancelsRequested() > 0) {
             sb.append("cancelling");
         } else {
             appendStateWord(sb);
@@ -544,7 +562,7 @@ public class Task<T> extends Future<T> {
 
     /* Opens a timeout scope (asyncio's Timeout.__aenter__ records cancelling()). Loop only, in this task. */
     Scope enterTimeoutScope(boolean convertAtAwait) {
-        return pushScope(new Scope(null, convertAtAwait, numCancelsRequested));
+        return pushScope(new Scope(null, convertAtAwait, cancelsRequested()));
     }
 
     /*
@@ -553,15 +571,20 @@ public class Task<T> extends Future<T> {
      * Loop only, in this task.
      */
     Scope enterGroupScope(TaskGroup group, boolean convertAtAwait) {
-        return pushScope(new Scope(group, convertAtAwait, numCancelsRequested));
+        return pushScope(new Scope(group, convertAtAwait, cancelsRequested()));
     }
 
     /*
-     * The open scopes of a task and the last conversion one made. Scopes are rare next to tasks, so they live
-     * apart from Task, whose every field costs per suspended task. Threading: loop only.
+     * A task's cancel requests, its open scopes and the last conversion one made. Cancellations and scopes are
+     * rare next to tasks, so they live apart from Task, whose every field costs per suspended task. Threading:
+     * loop only (cancelling() reads the count, racy, from elsewhere).
      */
     @SuppressWarnings("serial")
     private static final class Scopes extends ArrayList<Scope> {
+        /* cancel() requests not undone by uncancel(). */
+        int cancelsRequested;
+        /* Inside cancelWaiter: a cancel that comes round a cycle of awaits back to this task. */
+        boolean cancelling;
         /* The last TimeoutError or ExceptionGroup a scope raised at an await in place of a CancelledError
            (isConvertedCancellation). */
         RuntimeException convertedForScope;
@@ -569,15 +592,12 @@ public class Task<T> extends Future<T> {
         Scope convertedBy;
 
         Scopes() {
-            super(4);
+            super(0); // grows on the first scope: a task that is only cancelled holds no array
         }
     }
 
     private Scope pushScope(Scope scope) {
-        if (scopes == null) {
-            scopes = new Scopes();
-        }
-        scopes.add(scope);
+        cancelState().add(scope);
         return scope;
     }
 
@@ -598,7 +618,7 @@ public class Task<T> extends Future<T> {
      * outstanding: a group's body is being cancelled from outside (asyncio sees the CancelledError in __aexit__).
      */
     boolean cancelledFromOutside(Scope scope) {
-        return numCancelsRequested > scope.cancellingAtEntry + (scope.cancelRequested ? 1 : 0);
+        return cancelsRequested() > scope.cancellingAtEntry + (scope.cancelRequested ? 1 : 0);
     }
 
     /* Closes the scope: takes back its own request, if any (uncancel()). Returns cancelling() after that. */
@@ -620,7 +640,7 @@ public class Task<T> extends Future<T> {
             scope.cancelRequested = false;
             return uncancel();
         }
-        return numCancelsRequested;
+        return cancelsRequested();
     }
 
     /*
@@ -628,7 +648,7 @@ public class Task<T> extends Future<T> {
      * and cancels again, so the count stays and the next await raises CancelledError (3.13's taskgroups.py).
      */
     void keepCancelledAfterGroupErrors() {
-        if (numCancelsRequested > 0) {
+        if (cancelsRequested() > 0) {
             uncancel();
             cancel(null);
         }
@@ -664,7 +684,7 @@ public class Task<T> extends Future<T> {
         if (scopes == null) {
             return cancelled;
         }
-        int left = numCancelsRequested;
+        int left = scopes.cancelsRequested;
         for (int i = scopes.size() - 1; i >= 0; i--) {
             Scope scope = scopes.get(i);
             if (scope.cancelRequested) {
