@@ -98,7 +98,7 @@ public final class Context {
     private boolean enteredByALoop() {
         for (EventLoop loop : EventLoop.runningLoops()) {
             Task<?> task = loop.runningTaskAnyThread();
-            if (task != null && (task.context == this || task.getContext() == this)) {
+            if (task != null && task.hasContext(this)) {
                 return true;
             }
             if (loop.callbackContextAnyThread() == this) {
@@ -184,6 +184,17 @@ public final class Context {
         return Slot.current().get();
     }
 
+    /* The current context's variables, for a task that makes its own copy only when first asked for (a copy
+       shares them, and they are never changed in place). */
+    static Object[] currentEntries() {
+        return current().entries;
+    }
+
+    /* A context holding entries (from currentEntries): what copy() would have made then. */
+    static Context ofEntries(Object[] entries) {
+        return new Context(entries);
+    }
+
     Object lookup(ContextVar<?> var, Object missing) {
         int i = indexOf(var);
         return i < 0 ? missing : entries[i + 1];
@@ -240,11 +251,11 @@ public final class Context {
                 if (task != null) {
                     return new Slot() {
                         public Context get() {
-                            return task.context;
+                            return task.currentContext();
                         }
 
                         public Context swap(Context next) {
-                            Context prev = task.context;
+                            Context prev = task.currentContext();
                             task.context = next;
                             return prev;
                         }

@@ -29,8 +29,6 @@ final class DirectTaskRunner extends TaskRunner {
        kept long after, and must not keep its carrier). */
     private volatile Carrier carrier;
 
-    /* Threading: task's own code. Why the last await could not suspend (Continuations' message), until read. */
-    private String pinnedCause;
     /* Threading: the closing thread, while it unwinds the task. The CancelledError of the unwinding was raised. */
     private boolean unwindRaised;
 
@@ -105,7 +103,7 @@ final class DirectTaskRunner extends TaskRunner {
             // running, so the await must fail rather than return. A resume that raced in (what it awaits was
             // cancelled at once) must not run it later at some other await.
             task.loop.readyRemove(this);
-            pinnedCause = pinned.getMessage();
+            carrier.pinnedCause = pinned.getMessage();
             task.pinnedAbort = true;
         }
     }
@@ -218,7 +216,8 @@ final class DirectTaskRunner extends TaskRunner {
             try {
                 MethodHandles.Lookup lookup = MethodHandles.lookup();
                 STATE = lookup.findVarHandle(Carrier.class, "state", int.class);
-                next = lookup.findVirtual(Carrier.class, "next", MethodType.methodType(boolean.class));
+                next = lookup.findVirtual(Carrier.class, "next",
+                        MethodType.methodType(boolean.class, Object.class, Throwable.class));
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
@@ -238,6 +237,10 @@ final class DirectTaskRunner extends TaskRunner {
         private Object inheritables;
         /* Threading: CAS by the loop and by stack readers. */
         private volatile int state;
+        /* Threading: its task's own code. Why the task's last await could not suspend (Continuations' message),
+           until read. Here rather than in the runner, which exists per task (this field fills the carrier's
+           alignment gap, where the runner grew by 8 bytes). */
+        private String pinnedCause;
 
         private Carrier(EventLoop loop) {
             this.loop = loop;
@@ -296,20 +299,30 @@ final class DirectTaskRunner extends TaskRunner {
 
         /*
          * The continuation's body: the tasks it serves, one after another. Its compiled frame is at the bottom of
-         * every suspended task's stack, copied into each one's stack chunk: the work between two tasks (next) must
-         * not be inlined into it, where its locals grew every suspended task by about 150 bytes. A call through a
-         * method handle that is not a constant (NEXT is deliberately not final) is one C2 cannot inline.
+         * every suspended task's stack, copied into each one's stack chunk: nothing but the call of the coroutine
+         * may be inlined into it. The task's outcome and the work between two tasks (next) once grew every
+         * suspended task by 100-150 bytes there (more after other workloads had made C2 inline their completion
+         * paths). A call through a method handle that is not a constant (next is deliberately not final) is one
+         * C2 cannot inline.
          */
         @Override
         public void run() {
+            Object value;
+            Throwable failure;
             do {
-                runner.runTask();
-            } while (callNext());
+                value = null;
+                failure = null;
+                try {
+                    value = runner.task.callCoroutine();
+                } catch (Throwable t) {
+                    failure = t;
+                }
+            } while (callNext(value, failure));
         }
 
-        private boolean callNext() {
+        private boolean callNext(Object value, Throwable failure) {
             try {
-                return (boolean) next.invokeExact(this);
+                return (boolean) next.invokeExact(this, value, failure);
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable e) {
@@ -317,8 +330,12 @@ final class DirectTaskRunner extends TaskRunner {
             }
         }
 
-        /* Its task is done: serve the next new task at once, or wait in the pool; false when it ends instead. */
-        private boolean next() {
+        /*
+         * Its task's coroutine returned value or threw failure: the task's outcome, then serve the next new task
+         * at once, or wait in the pool; false when it ends instead.
+         */
+        private boolean next(Object value, Throwable failure) {
+            runner.task.finishBody(value, failure);
             DirectTaskRunner done = runner;
             runner = null;
             done.carrier = ENDED;
@@ -437,8 +454,12 @@ final class DirectTaskRunner extends TaskRunner {
 
     /* Why the last await failed to suspend, then forgotten. Task's own code. */
     String takePinnedCause() {
-        String cause = pinnedCause;
-        pinnedCause = null;
+        Carrier k = carrier;
+        if (k == null || k == Carrier.ENDED) {
+            return null;
+        }
+        String cause = k.pinnedCause;
+        k.pinnedCause = null;
         return cause;
     }
 

@@ -13,7 +13,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,7 +84,7 @@ public class EventLoop implements AutoCloseable {
 
     /* Threading: loop only. */
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>(256);
-    private final PriorityQueue<TimerHandle> timers = new PriorityQueue<>(TimerHandle::compare);
+    private final TimerHeap timers = new TimerHeap();
     private int cancelledTimers;
     private long timerSequence;
     /* Threading: loop holder. Ready items left in this iteration; the hand-off engine takes from it too. */
@@ -416,9 +415,9 @@ public class EventLoop implements AutoCloseable {
     TimerHandle scheduleTimer(long deadlineNanos, Runnable callback, Context context) {
         checkNotClosed();
         checkThread("callAt");
-        TimerHandle h = new TimerHandle(this, deadlineNanos, timerSequence++, callback, context);
+        TimerHandle h = new TimerHandle(this, deadlineNanos, callback, context);
         h.scheduled = true;
-        timers.add(h);
+        timers.add(h, timerSequence++); // equal deadlines run in scheduling order
         return h;
     }
 
@@ -652,10 +651,11 @@ public class EventLoop implements AutoCloseable {
 
     /* Builds a task on the creating thread: decorated, in a copy of the current context, with its creation site. */
     private <T> Task<T> newTask(Coroutine<T> coro, String name) {
-        return newTask(coro, name, Context.current().copy());
+        return newTask(coro, name, Context.currentEntries()); // the copy is made if the task ever asks for it
     }
 
-    private <T> Task<T> newTask(Coroutine<T> coro, String name, Context context) {
+    /* context: a Context the task runs in itself, or the variables its own copy will hold. */
+    private <T> Task<T> newTask(Coroutine<T> coro, String name, Object context) {
         Task<T> task = new Task<>(this, decorated(coro), name, context);
         if (recordCreationSites || debug) {
             task.creationSite = io.asyncruntime.internal.StackFrames.creationSite();
@@ -1211,8 +1211,8 @@ public class EventLoop implements AutoCloseable {
             return; // no clock read: an iteration of task switches only (ping-pong, sleep(0)) needs none
         }
         long now = clock.nanoTime();
-        for (TimerHandle t; (t = timers.peek()) != null && t.deadlineNanos <= now; ) {
-            timers.poll();
+        while (!timers.isEmpty() && timers.peekDeadline() <= now) {
+            TimerHandle t = timers.poll();
             timerRemoved(t);
             if (!t.cancelled()) {
                 ready.addLast(t);

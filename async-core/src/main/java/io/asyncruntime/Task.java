@@ -40,10 +40,24 @@ public class Task<T> extends Future<T> {
     /* Threading: written once on the loop when done; read anywhere after done() (release/acquire via state). */
     long finishedNanos;
     final TaskRunner runner;
-    /* Threading: the task's own code while it runs (Context.run may swap it). */
+    /* Threading: the task's own code while it runs. The context Context.run swapped in; null: the own one. */
     Context context;
-    /* The context the task was created with, whatever Context.run swaps in meanwhile: getContext(). */
-    private final Context ownContext;
+    /*
+     * The context the task was created with, whatever Context.run swaps in meanwhile: getContext(). Until
+     * somebody asks for it, the creator's variables (an Object[] that is never changed in place), so a task that
+     * never touches its context costs no Context object (24 bytes per task). Threading: any thread; the first
+     * to ask makes the Context, by CAS so that every caller gets the same one.
+     */
+    private volatile Object ownContext;
+    private static final java.lang.invoke.VarHandle OWN_CONTEXT;
+
+    static {
+        try {
+            OWN_CONTEXT = java.lang.invoke.MethodHandles.lookup().findVarHandle(Task.class, "ownContext", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /* Threading: loop only. What the task is suspended on (CPython's _fut_waiter). Invariant: non-null only
        while the task is suspended at an await, or after a cancel() that the awaited task refused. */
     Future<?> futWaiter;
@@ -66,22 +80,17 @@ public class Task<T> extends Future<T> {
      *          its scope is closed, hands it to the scopes outside to judge;
      *        - no scope owns it: the CancelledError itself.
      *   3. otherwise the awaited future's own outcome.
-     * Counts: numCancelsRequested is cancel() calls not undone by uncancel(); every scope records it at entry,
-     * marks its own request, and takes that back when it closes (exitScope), so cancelling() is back where it
-     * was once the scopes are closed. A group closing with errors while requests it did not make are left
+     * Counts: the cancel count (Scopes.cancelsRequested) is cancel() calls not undone by uncancel(); every
+     * scope records it at entry, marks its own request, and takes that back when it closes (exitScope), so
+     * cancelling() is back where it was once the scopes are closed. A group closing with errors while requests it did not make are left
      * re-arms mustCancel (keepCancelledAfterGroupErrors), so the next await raises, as 3.13's taskgroups.py does.
      */
     /* Threading: loop only. cancel() was called while the task was not awaiting: raise at the next step. */
     private boolean mustCancel;
-    /* Threading: loop only. cancel() requests not undone by uncancel(). */
-    private int numCancelsRequested;
-    /* Threading: loop only (the task's own code). The open Timeout and TaskGroup scopes, innermost last. */
-    private ArrayList<Scope> scopes;
-    /* Threading: loop only. The last TimeoutError or ExceptionGroup a scope raised at an await in place of a
-       CancelledError (isConvertedCancellation). */
-    private RuntimeException convertedForScope;
-    /* Threading: loop only. The scope that made convertedForScope. */
-    private Scope convertedBy;
+    /* Threading: loop only (the task's own code). The cancel requests, the open Timeout and TaskGroup scopes
+       (innermost last) and what they converted; null until the task is first cancelled or opens a scope (most
+       tasks never are: one field here, where three fields, an int and a boolean cost 16 bytes per task). */
+    private Scopes scopes;
     /* Threading: written by the closing loop's owner before the task's thread is woken (see abandon). */
     volatile boolean abandoned;
     /* Threading: set by the watchdog when the task awaited while pinned to the loop thread. */
@@ -90,12 +99,12 @@ public class Task<T> extends Future<T> {
     Task<?> registryPrev;
     volatile Task<?> registryNext;
 
-    Task(EventLoop loop, Coroutine<T> coro, String name, Context context) {
+    /* context: the task's own Context, or the creator's variables (Context.currentEntries) to copy when asked. */
+    Task(EventLoop loop, Coroutine<T> coro, String name, Object context) {
         super(loop);
         this.coro = coro;
         this.id = IDS.incrementAndGet();
         this.name = name;
-        this.context = context;
         this.ownContext = context;
         this.createdNanos = System.nanoTime();
         this.runner = switch (loop.engineMode()) {
@@ -115,7 +124,24 @@ public class Task<T> extends Future<T> {
      * @return the task's context, the same object for the task's whole life
      */
     public Context getContext() {
-        return ownContext;
+        Object own = ownContext;
+        if (own instanceof Context c) {
+            return c;
+        }
+        Context made = Context.ofEntries((Object[]) own);
+        Object witness = OWN_CONTEXT.compareAndExchange(this, own, made);
+        return witness == own ? made : (Context) witness;
+    }
+
+    /* The context the task's code runs in now: the one Context.run entered, else its own. The task's own code. */
+    Context currentContext() {
+        Context c = context;
+        return c != null ? c : getContext();
+    }
+
+    /* Whether ctx is the task's current or own context, without making the own one (Context.run's check). */
+    boolean hasContext(Context ctx) {
+        return context == ctx || ownContext == ctx;
     }
 
     /**
@@ -237,12 +263,13 @@ public class Task<T> extends Future<T> {
         if (!isPending()) {
             return false;
         }
-        if (cancelling) {
+        Scopes st = cancelState();
+        if (st.cancelling) {
             // The same request, come back round a cycle of awaits (A awaits B awaits A): it is under way; stop
             // here instead of recursing until the stack overflows (CPython: RecursionError).
             return true;
         }
-        numCancelsRequested++;
+        st.cancelsRequested++;
         Future<?> waiter = futWaiter;
         if (waiter != null && cancelWaiter(waiter, msg)) {
             // Leave futWaiter set: if it is a task that refuses to be cancelled, the next cancel() of this
@@ -258,16 +285,30 @@ public class Task<T> extends Future<T> {
 
     /* Cancels what this task awaits; a cycle of awaits (A awaits B awaits A) comes back here and stops. */
     private boolean cancelWaiter(Future<?> waiter, String msg) {
-        cancelling = true;
+        Scopes st = cancelState();
+        st.cancelling = true;
         try {
             return waiter.cancel(msg);
         } finally {
-            cancelling = false;
+            st.cancelling = false;
         }
     }
 
-    /* Threading: loop only. Inside cancelWaiter: a cancel that comes round a cycle of awaits back to this task. */
-    private boolean cancelling;
+    /* The cancel requests: how many cancel() calls uncancel() has not undone. Loop (racy elsewhere). */
+    private int cancelsRequested() {
+        Scopes st = scopes;
+        return st == null ? 0 : st.cancelsRequested;
+    }
+
+    /* The task's cancellation state, made at its first use. Loop only. */
+    private Scopes cancelState() {
+        Scopes st = scopes;
+        if (st == null) {
+            st = new Scopes();
+            scopes = st;
+        }
+        return st;
+    }
 
     /**
      * Returns the message a cancelled task was cancelled with (the message of its {@link CancelledError}); empty
@@ -286,7 +327,7 @@ public class Task<T> extends Future<T> {
      * @return the number of {@link #cancel(String)} calls not undone by {@link #uncancel()}; 0 if none
      */
     public int cancelling() {
-        return numCancelsRequested;
+        return cancelsRequested();
     }
 
     /**
@@ -300,13 +341,17 @@ public class Task<T> extends Future<T> {
      */
     public int uncancel() {
         loop.checkThread("uncancel");
-        if (numCancelsRequested > 0) {
-            numCancelsRequested--;
-            if (numCancelsRequested == 0) {
+        Scopes st = scopes;
+        if (st == null) {
+            return 0;
+        }
+        if (st.cancelsRequested > 0) {
+            st.cancelsRequested--;
+            if (st.cancelsRequested == 0) {
                 mustCancel = false;
             }
         }
-        return numCancelsRequested;
+        return st.cancelsRequested;
     }
 
     /**
@@ -438,7 +483,7 @@ public class Task<T> extends Future<T> {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("<Task ");
-        if (isPending() && numCancelsRequested > 0) {
+        if (isPending() && cancelsRequested() > 0) {
             sb.append("cancelling");
         } else {
             appendStateWord(sb);
@@ -457,12 +502,22 @@ public class Task<T> extends Future<T> {
         Object value = null;
         Throwable failure = null;
         try {
-            // Cancelled before its first step: like throwing into an unstarted coroutine, the body never runs.
-            raisePendingCancel();
-            value = coro.call();
+            value = callCoroutine();
         } catch (Throwable t) {
             failure = t;
         }
+        finishBody(value, failure);
+    }
+
+    /* The coroutine itself, unless cancelled before its first step. The task's own code. */
+    Object callCoroutine() throws Exception {
+        // Cancelled before its first step: like throwing into an unstarted coroutine, the body never runs.
+        raisePendingCancel();
+        return coro.call();
+    }
+
+    /* The coroutine returned value or threw failure: the task's outcome. The task's own code, after its body. */
+    void finishBody(Object value, Throwable failure) {
         if (abandoned) {
             return; // finished by the closing loop already; this was its thread unwinding
         }
@@ -507,7 +562,7 @@ public class Task<T> extends Future<T> {
 
     /* Opens a timeout scope (asyncio's Timeout.__aenter__ records cancelling()). Loop only, in this task. */
     Scope enterTimeoutScope(boolean convertAtAwait) {
-        return pushScope(new Scope(null, convertAtAwait, numCancelsRequested));
+        return pushScope(new Scope(null, convertAtAwait, cancelsRequested()));
     }
 
     /*
@@ -516,14 +571,33 @@ public class Task<T> extends Future<T> {
      * Loop only, in this task.
      */
     Scope enterGroupScope(TaskGroup group, boolean convertAtAwait) {
-        return pushScope(new Scope(group, convertAtAwait, numCancelsRequested));
+        return pushScope(new Scope(group, convertAtAwait, cancelsRequested()));
+    }
+
+    /*
+     * A task's cancel requests, its open scopes and the last conversion one made. Cancellations and scopes are
+     * rare next to tasks, so they live apart from Task, whose every field costs per suspended task. Threading:
+     * loop only (cancelling() reads the count, racy, from elsewhere).
+     */
+    @SuppressWarnings("serial")
+    private static final class Scopes extends ArrayList<Scope> {
+        /* cancel() requests not undone by uncancel(). */
+        int cancelsRequested;
+        /* Inside cancelWaiter: a cancel that comes round a cycle of awaits back to this task. */
+        boolean cancelling;
+        /* The last TimeoutError or ExceptionGroup a scope raised at an await in place of a CancelledError
+           (isConvertedCancellation). */
+        RuntimeException convertedForScope;
+        /* The scope that made convertedForScope. */
+        Scope convertedBy;
+
+        Scopes() {
+            super(0); // grows on the first scope: a task that is only cancelled holds no array
+        }
     }
 
     private Scope pushScope(Scope scope) {
-        if (scopes == null) {
-            scopes = new ArrayList<>(4);
-        }
-        scopes.add(scope);
+        cancelState().add(scope);
         return scope;
     }
 
@@ -544,16 +618,16 @@ public class Task<T> extends Future<T> {
      * outstanding: a group's body is being cancelled from outside (asyncio sees the CancelledError in __aexit__).
      */
     boolean cancelledFromOutside(Scope scope) {
-        return numCancelsRequested > scope.cancellingAtEntry + (scope.cancelRequested ? 1 : 0);
+        return cancelsRequested() > scope.cancellingAtEntry + (scope.cancelRequested ? 1 : 0);
     }
 
     /* Closes the scope: takes back its own request, if any (uncancel()). Returns cancelling() after that. */
     int exitScope(Scope scope) {
-        if (convertedBy == scope) {
-            convertedBy = null; // its conversion no longer stands for an enclosing scope's cancellation
-            convertedForScope = null;
-        }
         if (scopes != null) {
+            if (scopes.convertedBy == scope) {
+                scopes.convertedBy = null; // its conversion no longer stands for an enclosing scope's cancellation
+                scopes.convertedForScope = null;
+            }
             // Normally the innermost; try-with-resources closes in order, a hand-written close may not.
             for (int i = scopes.size() - 1; i >= 0; i--) {
                 if (scopes.get(i) == scope) {
@@ -566,7 +640,7 @@ public class Task<T> extends Future<T> {
             scope.cancelRequested = false;
             return uncancel();
         }
-        return numCancelsRequested;
+        return cancelsRequested();
     }
 
     /*
@@ -574,7 +648,7 @@ public class Task<T> extends Future<T> {
      * and cancels again, so the count stays and the next await raises CancelledError (3.13's taskgroups.py).
      */
     void keepCancelledAfterGroupErrors() {
-        if (numCancelsRequested > 0) {
+        if (cancelsRequested() > 0) {
             uncancel();
             cancel(null);
         }
@@ -610,7 +684,7 @@ public class Task<T> extends Future<T> {
         if (scopes == null) {
             return cancelled;
         }
-        int left = numCancelsRequested;
+        int left = scopes.cancelsRequested;
         for (int i = scopes.size() - 1; i >= 0; i--) {
             Scope scope = scopes.get(i);
             if (scope.cancelRequested) {
@@ -626,8 +700,8 @@ public class Task<T> extends Future<T> {
                     if (!scope.convertAtAwait) {
                         return cancelled; // TaskGroup.run converts on its own way out, as __aexit__ does
                     }
-                    convertedBy = scope;
-                    return convertedForScope = scope.group.deliverToBody();
+                    scopes.convertedBy = scope;
+                    return scopes.convertedForScope = scope.group.deliverToBody();
                 }
                 continue; // no errors: the CancelledError goes on to the scopes outside
             }
@@ -638,8 +712,8 @@ public class Task<T> extends Future<T> {
                 }
                 TimeoutError timeout = new TimeoutError("the timeout expired");
                 timeout.initCause(cancelled);
-                convertedBy = scope;
-                return convertedForScope = timeout;
+                scopes.convertedBy = scope;
+                return scopes.convertedForScope = timeout;
             }
         }
         return cancelled;
@@ -652,7 +726,7 @@ public class Task<T> extends Future<T> {
      */
     boolean isConvertedCancellation(Throwable e) {
         // Only an enclosing scope's: a scope inside has closed by now, and exitScope forgot its conversion.
-        return e != null && e == convertedForScope;
+        return e != null && scopes != null && e == scopes.convertedForScope;
     }
 
     /*
@@ -661,7 +735,7 @@ public class Task<T> extends Future<T> {
      * __aexit__ would collect it.
      */
     TaskGroup convertingGroup(Throwable e) {
-        return isConvertedCancellation(e) && convertedBy.group != null ? convertedBy.group : null;
+        return isConvertedCancellation(e) && scopes.convertedBy.group != null ? scopes.convertedBy.group : null;
     }
 
     /*

@@ -9,16 +9,14 @@ package io.asyncruntime;
  */
 public final class TimerHandle extends Handle {
     final long deadlineNanos;
-    final long sequence;
     /* Threading: loop only. In the loop's timer heap: its cancellation counts towards a clean-up. */
     boolean scheduled;
     /* Threading: loop only. Its cancel was counted in the loop's cancelled-timer count. */
     boolean cancelCounted;
 
-    TimerHandle(EventLoop loop, long deadlineNanos, long sequence, Runnable callback, Context context) {
+    TimerHandle(EventLoop loop, long deadlineNanos, Runnable callback, Context context) {
         super(loop, callback, context);
         this.deadlineNanos = deadlineNanos;
-        this.sequence = sequence;
     }
 
     /**
@@ -36,10 +34,5 @@ public final class TimerHandle extends Handle {
             super.cancel();
             loop.timerHandleCancelled(this);
         }
-    }
-
-    static int compare(TimerHandle a, TimerHandle b) {
-        int byTime = Long.compare(a.deadlineNanos, b.deadlineNanos);
-        return byTime != 0 ? byTime : Long.compare(a.sequence, b.sequence);
     }
 }

@@ -72,4 +72,34 @@ class ContextTest {
         }
         assertThat(ctx.run(() -> "after")).isEqualTo("after");
     }
+
+    /* python3.13: a task's context is a copy made at create_task: the creator's later set is not seen, and
+       get_context() is one object whose values are what the task set. Here the copy is made when first asked
+       for, from the values captured at creation; asked before or after the task's own set, it is the same. */
+    @Test
+    void aTasksContextHoldsTheValuesAtCreationAndIsOneObject() {
+        ContextVar<String> v = new ContextVar<>("v");
+        Async.run(() -> {
+            v.set("before");
+            Task<String> untouched = Async.createTask(() -> "x");
+            Task<String> reader = Async.createTask(() -> v.get("none"));
+            Task<Void> writer = Async.createTask(() -> {
+                Async.sleep(0);
+                v.set("task's own");
+                return null;
+            });
+            Context early = writer.getContext();
+            v.set("after");
+            assertThat(reader.await()).isEqualTo("before");
+            writer.await();
+            untouched.await();
+            assertThat(writer.getContext()).isSameAs(early).isSameAs(writer.getContext());
+            assertThat(early.get(v, null)).isEqualTo("task's own");
+            assertThat(untouched.getContext()).isSameAs(untouched.getContext());
+            assertThat(untouched.getContext().get(v, null)).isEqualTo("before");
+            assertThat(reader.getContext().get(v, null)).isEqualTo("before");
+            assertThat(v.get()).isEqualTo("after");
+            return null;
+        });
+    }
 }
