@@ -17,8 +17,9 @@ import java.util.Arrays;
  * then on like any other task.
  *
  * <p>What the task's code sees: {@link Thread#currentThread()} is the loop thread, with the task's own thread
- * locals (swapped in for its steps, see SWAP_THREAD_LOCALS), a blocking call holds the loop thread (asyncio's rule), and an await where a native frame or a class
- * initializer is on the stack fails with {@link IllegalStateException} (the JDK cannot suspend there).
+ * locals (swapped in for its steps, see SWAP_THREAD_LOCALS), a blocking call holds the loop thread (asyncio's
+ * rule), and an await where a native frame or a class initializer is on the stack fails with
+ * {@link IllegalStateException} (the JDK cannot suspend there).
  *
  * <p>Threading: {@link #run()}, {@link #resume()} and the task's own calls on the loop thread; {@link #unwind()} on
  * the closing loop's owner; {@link #liveFrames()} from any thread.
@@ -68,7 +69,12 @@ final class DirectTaskRunner extends TaskRunner {
         if (SWAP_THREAD_LOCALS) {
             outerLocals = VirtualThreads.threadLocals(t);
             outerInheritables = VirtualThreads.inheritableThreadLocals(t);
-            VirtualThreads.setThreadLocals(t, k.locals, k.inheritables);
+            Object maps = k.threadLocalMaps;
+            if (maps instanceof Object[] both) {
+                VirtualThreads.setThreadLocals(t, both[0], both[1]);
+            } else {
+                VirtualThreads.setThreadLocals(t, maps, null);
+            }
         }
         try {
             Continuations.run(k.cont);
@@ -77,8 +83,9 @@ final class DirectTaskRunner extends TaskRunner {
                 // The carrier may have moved on to another task (run-ahead) or to the pool meanwhile: what the
                 // thread holds now is the task's it serves now, if any.
                 if (k.runner != null) {
-                    k.locals = VirtualThreads.threadLocals(t);
-                    k.inheritables = VirtualThreads.inheritableThreadLocals(t);
+                    Object locals = VirtualThreads.threadLocals(t);
+                    Object inheritables = VirtualThreads.inheritableThreadLocals(t);
+                    k.threadLocalMaps = inheritables == null ? locals : new Object[] {locals, inheritables};
                 }
                 VirtualThreads.setThreadLocals(t, outerLocals, outerInheritables);
             }
@@ -196,7 +203,7 @@ final class DirectTaskRunner extends TaskRunner {
         /* Idle carriers a loop keeps: enough for bursts; each is a continuation with a small stack chunk. */
         static final int POOL_SIZE = 16;
         /* What a runner's carrier field holds once its task's body has returned. Never run. */
-        static final Carrier ENDED = new Carrier();
+        static final Carrier ENDED = new Carrier(true);
         /*
          * Who holds the continuation: nobody, the thread running it (the loop, or a closing owner unwinding), or a
          * thread reading its stack. The JDK walks an unmounted continuation's frames in place, so a walk while the
@@ -223,18 +230,17 @@ final class DirectTaskRunner extends TaskRunner {
             }
         }
 
-        private final EventLoop loop;
         final Object cont;
         /* The task served now; null while pooled. Threading: written by whoever holds the carrier (the loop). */
         private DirectTaskRunner runner;
         /*
-         * The served task's thread-local maps (ThreadLocal.ThreadLocalMap, typed Object) while it is suspended:
-         * a task has thread locals of its own in DIRECT as on its own thread in FAST, though it runs on the loop
-         * thread. Null until it sets one; kept in the carrier, one per live task, not in every runner. Threading:
-         * the loop, at the ends of the task's steps.
+         * The served task's thread-local maps while it is suspended: a task has thread locals of its own in DIRECT
+         * as on its own thread in FAST, though it runs on the loop thread. Null until it sets one; its
+         * ThreadLocal.ThreadLocalMap (typed Object) when it has no inheritable ones; else both, in an Object[2].
+         * One field in the carrier (one per live task, not one per runner), which stays 32 bytes. Threading: the
+         * loop, at the ends of the task's steps.
          */
-        private Object locals;
-        private Object inheritables;
+        private Object threadLocalMaps;
         /* Threading: CAS by the loop and by stack readers. */
         private volatile int state;
         /* Threading: its task's own code. Why the task's last await could not suspend (Continuations' message),
@@ -242,14 +248,9 @@ final class DirectTaskRunner extends TaskRunner {
            alignment gap, where the runner grew by 8 bytes). */
         private String pinnedCause;
 
-        private Carrier(EventLoop loop) {
-            this.loop = loop;
-            this.cont = Continuations.create(this);
-        }
-
-        private Carrier() {
-            this.loop = null;
-            this.cont = null;
+        /* No field for the loop: the task it serves names it (next), and take() is given it. */
+        private Carrier(boolean ended) {
+            this.cont = ended ? null : Continuations.create(this);
         }
 
         /* Takes the carrier to run it; waits while another thread reads its stack. Loop (or closing owner). */
@@ -290,7 +291,7 @@ final class DirectTaskRunner extends TaskRunner {
         static Carrier take(EventLoop loop, DirectTaskRunner runner) {
             Carrier k = loop.directNested == 0 ? loop.directCarriers.poll() : null;
             if (k == null) {
-                k = new Carrier(loop);
+                k = new Carrier(false);
             }
             k.runner = runner;
             runner.carrier = k;
@@ -337,11 +338,11 @@ final class DirectTaskRunner extends TaskRunner {
         private boolean next(Object value, Throwable failure) {
             runner.task.finishBody(value, failure);
             DirectTaskRunner done = runner;
+            EventLoop loop = done.task.loop;
             runner = null;
             done.carrier = ENDED;
             Thread.interrupted(); // nothing of the done task's thread state reaches the next (see step)
-            locals = null;
-            inheritables = null;
+            threadLocalMaps = null;
             if (SWAP_THREAD_LOCALS) {
                 VirtualThreads.setThreadLocals(Thread.currentThread(), null, null);
             }
