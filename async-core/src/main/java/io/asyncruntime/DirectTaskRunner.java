@@ -62,32 +62,48 @@ final class DirectTaskRunner extends TaskRunner {
         Thread t = Thread.currentThread();
         loop.enterStep(task, t);
         k.acquire(task);
-        // The task's own thread locals for the step (see Carrier.locals); the thread's, or the creator's for an
-        // eager step nested in its creator's, come back afterwards.
+        // The task's own thread locals for the step (see Carrier.threadLocalMaps); the thread's, or the creator's
+        // for an eager step nested in its creator's, come back afterwards. A reference store costs a GC barrier,
+        // so only a map that differs is stored: most tasks have none, and neither has a loop thread, mostly.
         Object outerLocals = null;
         Object outerInheritables = null;
         if (SWAP_THREAD_LOCALS) {
             outerLocals = VirtualThreads.threadLocals(t);
             outerInheritables = VirtualThreads.inheritableThreadLocals(t);
             Object maps = k.threadLocalMaps;
+            Object locals = maps;
+            Object inheritables = null;
             if (maps instanceof Object[] both) {
-                VirtualThreads.setThreadLocals(t, both[0], both[1]);
-            } else {
-                VirtualThreads.setThreadLocals(t, maps, null);
+                locals = both[0];
+                inheritables = both[1];
+            }
+            if (locals != outerLocals) {
+                VirtualThreads.setThreadLocals(t, locals);
+            }
+            if (inheritables != outerInheritables) {
+                VirtualThreads.setInheritableThreadLocals(t, inheritables);
             }
         }
         try {
             Continuations.run(k.cont);
         } finally {
             if (SWAP_THREAD_LOCALS) {
+                Object locals = VirtualThreads.threadLocals(t);
+                Object inheritables = VirtualThreads.inheritableThreadLocals(t);
                 // The carrier may have moved on to another task (run-ahead) or to the pool meanwhile: what the
                 // thread holds now is the task's it serves now, if any.
                 if (k.runner != null) {
-                    Object locals = VirtualThreads.threadLocals(t);
-                    Object inheritables = VirtualThreads.inheritableThreadLocals(t);
-                    k.threadLocalMaps = inheritables == null ? locals : new Object[] {locals, inheritables};
+                    Object maps = inheritables == null ? locals : new Object[] {locals, inheritables};
+                    if (maps != k.threadLocalMaps) {
+                        k.threadLocalMaps = maps;
+                    }
                 }
-                VirtualThreads.setThreadLocals(t, outerLocals, outerInheritables);
+                if (locals != outerLocals) {
+                    VirtualThreads.setThreadLocals(t, outerLocals);
+                }
+                if (inheritables != outerInheritables) {
+                    VirtualThreads.setInheritableThreadLocals(t, outerInheritables);
+                }
             }
             k.release();
             // The task's thread state is the loop thread's: an interrupt it leaves set (the usual re-assert after
@@ -344,7 +360,13 @@ final class DirectTaskRunner extends TaskRunner {
             Thread.interrupted(); // nothing of the done task's thread state reaches the next (see step)
             threadLocalMaps = null;
             if (SWAP_THREAD_LOCALS) {
-                VirtualThreads.setThreadLocals(Thread.currentThread(), null, null);
+                Thread t = Thread.currentThread();
+                if (VirtualThreads.threadLocals(t) != null) {
+                    VirtualThreads.setThreadLocals(t, null);
+                }
+                if (VirtualThreads.inheritableThreadLocals(t) != null) {
+                    VirtualThreads.setInheritableThreadLocals(t, null);
+                }
             }
             if (done.task.abandoned) {
                 return false; // unwound by a closed loop's owner: end here

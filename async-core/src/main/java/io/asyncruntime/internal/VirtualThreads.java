@@ -206,16 +206,24 @@ public final class VirtualThreads {
     }
 
     /**
-     * Gives {@code thread} these maps of thread-local values (from {@link #threadLocals} and
-     * {@link #inheritableThreadLocals}, of this or another thread; null for none). Only when
-     * {@link #canSwapThreadLocals()}. Call it on the thread itself.
+     * Gives {@code thread} this map of thread-local values (from {@link #threadLocals}, of this or another thread;
+     * null for none). Only when {@link #canSwapThreadLocals()}. Call it on the thread itself.
+     *
+     * @param thread the thread
+     * @param locals its new thread-local map, or null
+     */
+    public static void setThreadLocals(Thread thread, Object locals) {
+        THREAD_LOCALS.set(thread, locals);
+    }
+
+    /**
+     * Gives {@code thread} this map of inheritable thread-local values (from {@link #inheritableThreadLocals};
+     * null for none). Only when {@link #canSwapThreadLocals()}. Call it on the thread itself.
      *
      * @param thread       the thread
-     * @param locals       its new thread-local map, or null
      * @param inheritables its new inheritable thread-local map, or null
      */
-    public static void setThreadLocals(Thread thread, Object locals, Object inheritables) {
-        THREAD_LOCALS.set(thread, locals);
+    public static void setInheritableThreadLocals(Thread thread, Object inheritables) {
         INHERITABLE_THREAD_LOCALS.set(thread, inheritables);
     }
 }
