@@ -187,10 +187,11 @@ class DirectModeTest {
             Async.sleep(0);
             List<String> out = new ArrayList<>();
             out.add(String.valueOf(waiter.getStack().getLast().getMethodName()));
-            List<StackTraceElement>[] fromAnotherThread = new List[1];
-            Thread t = Thread.ofPlatform().start(() -> fromAnotherThread[0] = waiter.getStack());
+            java.util.concurrent.atomic.AtomicReference<List<StackTraceElement>> fromAnotherThread =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            Thread t = Thread.ofPlatform().start(() -> fromAnotherThread.set(waiter.getStack()));
             t.join();
-            out.add(fromAnotherThread[0].getLast().getMethodName());
+            out.add(fromAnotherThread.get().getLast().getMethodName());
             Task<?> me = Async.currentTask().orElseThrow();
             List<StackTraceElement> own = me.getStack();
             out.add(own.getLast().getMethodName().contains("lambda") + " " + own.stream()
