@@ -48,6 +48,39 @@ class ContextPropagationTests {
     }
 
     @Test
+    void tasksThatInterleaveKeepEachTheirOwnMdc() {
+        // Each task restores its creator's MDC once, at its start; the values must stay its own while other tasks
+        // run between its awaits: on a thread of its own (FAST, PORTABLE), or on the loop thread with thread locals
+        // swapped at each step (DIRECT; the starter's direct-mode execution runs this class).
+        runner.run(context -> {
+            AsyncRuntime runtime = context.getBean(AsyncRuntime.class);
+            java.util.List<Task<String>> tasks = new java.util.ArrayList<>();
+            for (String id : java.util.List.of("r-1", "r-2", "r-3")) {
+                MDC.put("requestId", id);
+                try {
+                    tasks.add(runtime.createTask(() -> {
+                        StringBuilder seen = new StringBuilder();
+                        for (int i = 0; i < 3; i++) {
+                            Async.sleep(0); // the other tasks run in between
+                            seen.append(MDC.get("requestId")).append(' ');
+                        }
+                        return seen.toString().trim();
+                    }, "request-" + id));
+                } finally {
+                    MDC.remove("requestId");
+                }
+            }
+            assertThat(runtime.run(() -> {
+                java.util.List<String> all = new java.util.ArrayList<>();
+                for (Task<String> t : tasks) {
+                    all.add(t.await());
+                }
+                return all;
+            })).containsExactly("r-1 r-1 r-1", "r-2 r-2 r-2", "r-3 r-3 r-3");
+        });
+    }
+
+    @Test
     void aTaskSeesTheObservationInScopeWhereItWasCreated() {
         ObservationRegistry observations = ObservationRegistry.create();
         ObservationThreadLocalAccessor.getInstance().setObservationRegistry(observations);
