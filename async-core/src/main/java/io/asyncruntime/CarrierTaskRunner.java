@@ -44,10 +44,8 @@ final class CarrierTaskRunner extends TaskRunner {
         c.step();
     }
 
-    /*
-     * Whether this is a task whose first step has not run: run-ahead may take it (EventLoop.pollFirstStep). A
-     * task has a thread from its first step until it is done, and a done task's step is never queued.
-     */
+    /* A task has a thread from its first step until it is done; a stale entry of a done task is not "new" (run). */
+    @Override
     boolean notStarted() {
         return !started;
     }

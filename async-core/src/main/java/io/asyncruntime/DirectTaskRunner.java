@@ -203,7 +203,7 @@ final class DirectTaskRunner extends TaskRunner {
         return k != null ? k.cont : null;
     }
 
-    /* Whether the task's first step has not run: run-ahead may take it (EventLoop.pollFirstDirectStep). */
+    @Override
     boolean notStarted() {
         return carrier == null;
     }
@@ -371,7 +371,7 @@ final class DirectTaskRunner extends TaskRunner {
             if (done.task.abandoned) {
                 return false; // unwound by a closed loop's owner: end here
             }
-            DirectTaskRunner following = loop.pollFirstDirectStep();
+            DirectTaskRunner following = (DirectTaskRunner) loop.pollFirstStep();
             if (following != null) {
                 runner = following;
                 following.carrier = this;
@@ -519,7 +519,7 @@ final class DirectTaskRunner extends TaskRunner {
             Thread t = loop.loopThread();
             if (t == null) {
                 // Not running: the closing thread unwinds it, and that is the caller (a finally block asking).
-                StackTraceElement[] own = cut(Thread.currentThread().getStackTrace());
+                StackTraceElement[] own = segment(Thread.currentThread().getStackTrace(), 0);
                 return own != null ? own : NO_FRAMES;
             }
             // Running now, on the loop thread: its stack, if the loop is still in this very step once it is taken.
@@ -527,7 +527,7 @@ final class DirectTaskRunner extends TaskRunner {
             if (loop.runningTaskAnyThread() == task) {
                 StackTraceElement[] frames = t.getStackTrace();
                 if (loop.runningTaskAnyThread() == task && loop.stepsAnyThread() == step) {
-                    StackTraceElement[] own = cut(frames);
+                    StackTraceElement[] own = segment(frames, 0);
                     if (own != null) {
                         return own;
                     }
@@ -568,9 +568,12 @@ final class DirectTaskRunner extends TaskRunner {
         return 0;
     }
 
-    /* The frames of the continuation below the depth-th continuation start (newest first), or null. */
+    /*
+     * The frames of the continuation below the depth-th continuation start (newest first; depth 0: the innermost
+     * continuation's, above the first start), or null if the stack has fewer.
+     */
     private static StackTraceElement[] segment(StackTraceElement[] threadFrames, int depth) {
-        int from = -1;
+        int from = 0;
         int seen = 0;
         for (int i = 0; i < threadFrames.length; i++) {
             if (isContinuationRun(threadFrames[i])) {
@@ -587,16 +590,6 @@ final class DirectTaskRunner extends TaskRunner {
 
     private static final StackTraceElement[] NO_FRAMES = new StackTraceElement[0];
 
-    /* The frames above the innermost continuation's start, or null if no continuation runs on that stack. */
-    private static StackTraceElement[] cut(StackTraceElement[] threadFrames) {
-        for (int i = 0; i < threadFrames.length; i++) {
-            if (isContinuationRun(threadFrames[i])) {
-                return Arrays.copyOf(threadFrames, i);
-            }
-        }
-        return null;
-    }
-
     private static boolean isContinuationRun(StackTraceElement f) {
         return "run".equals(f.getMethodName()) && "jdk.internal.vm.Continuation".equals(f.getClassName());
     }
@@ -606,7 +599,7 @@ final class DirectTaskRunner extends TaskRunner {
      * start: what lies below is the loop (or, for an eager task's first step, its creator).
      */
     static StackTraceElement[] ownFrames(StackTraceElement[] threadFrames) {
-        StackTraceElement[] own = cut(threadFrames);
+        StackTraceElement[] own = segment(threadFrames, 0);
         return own != null ? own : NO_FRAMES;
     }
 }

@@ -1284,28 +1284,15 @@ public class EventLoop implements AutoCloseable {
     }
 
     /*
-     * FAST run-ahead (TaskThread.run): takes the next ready item of the iteration under way if it is the first
-     * step of a task, for a task thread that is free to run it at once. Not in debug mode (each step is timed
-     * on its own) nor inside an eager step nested in a callback (nothing else may run there). Loop holder.
+     * Run-ahead (FAST's TaskThread, DIRECT's carrier): takes the next ready item of the iteration under way if it
+     * is the first step of a task, for a task thread or carrier that is free to run it at once. Not in debug mode
+     * (each step is timed on its own), nor inside an eager step nested in a callback or, in DIRECT, in its
+     * creator's step (nothing else may run there). A loop's ready queue holds runners of its own engine only.
+     * Loop holder.
      */
-    CarrierTaskRunner pollFirstStep() {
-        if (ntodo > 0 && !debug && !eagerFromCallback && ready.peekFirst() instanceof CarrierTaskRunner r
-                && r.notStarted()) {
-            ntodo--;
-            ready.pollFirst();
-            STEPS.setOpaque(this, steps + 1);
-            return r;
-        }
-        return null;
-    }
-
-    /*
-     * DIRECT run-ahead (DirectTaskRunner.Carrier): as pollFirstStep, for a carrier whose task is done; never inside
-     * an eager step nested in its creator's. Loop holder.
-     */
-    DirectTaskRunner pollFirstDirectStep() {
+    TaskRunner pollFirstStep() {
         if (ntodo > 0 && !debug && !eagerFromCallback && directNested == 0
-                && ready.peekFirst() instanceof DirectTaskRunner r && r.notStarted()) {
+                && ready.peekFirst() instanceof TaskRunner r && r.notStarted()) {
             ntodo--;
             ready.pollFirst();
             STEPS.setOpaque(this, steps + 1);

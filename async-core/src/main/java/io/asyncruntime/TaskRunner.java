@@ -44,6 +44,14 @@ abstract sealed class TaskRunner implements Runnable permits CarrierTaskRunner, 
      */
     abstract void unwind();
 
+    /*
+     * Whether this is a task whose first step has not run, which run-ahead may take (EventLoop.pollFirstStep):
+     * FAST and DIRECT. PORTABLE hands the loop on instead and runs no step ahead. Loop holder.
+     */
+    boolean notStarted() {
+        return false;
+    }
+
     /* Threading: task thread writes once; setName (any thread) reads. Whether the thread carries the task's name. */
     volatile boolean threadNamed;
 

@@ -233,7 +233,7 @@ final class TaskThread implements Executor, Runnable {
         if (r.task.abandoned || !wipe()) {
             return false; // unwound off a closed loop, or a thread that cannot be wiped: it ends here
         }
-        CarrierTaskRunner next = loop.pollFirstStep();
+        CarrierTaskRunner next = (CarrierTaskRunner) loop.pollFirstStep();
         if (next != null) {
             // Run-ahead: the loop's next step is a new task's first: take it here, no switch.
             next.bind(this);
