@@ -1678,6 +1678,16 @@ public class EventLoop implements AutoCloseable {
         LOG.log(System.Logger.Level.ERROR, sb.toString(), context.exception());
     }
 
+    /*
+     * An abandoned task's coroutine threw something other than its CancelledError while it unwound after the
+     * loop closed (a finally block that fails). The loop's exception handler belongs to a closed loop, so it
+     * goes to the log, as asyncio reports it through sys.unraisablehook. Any thread (the unwinding one).
+     */
+    void reportUnwindFailure(Task<?> task, Throwable failure) {
+        LOG.log(System.Logger.Level.ERROR, "Exception ignored while " + task + " unwound after event loop " + name
+                + " closed", failure);
+    }
+
     void reportFromAnyThread(ExceptionContext context) {
         if (!closed && isRunning() && submitThreadsafe(() -> callExceptionHandler(context))) {
             return;

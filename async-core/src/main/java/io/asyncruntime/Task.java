@@ -519,7 +519,12 @@ public class Task<T> extends Future<T> {
     /* The coroutine returned value or threw failure: the task's outcome. The task's own code, after its body. */
     void finishBody(Object value, Throwable failure) {
         if (abandoned) {
-            return; // finished by the closing loop already; this was its thread unwinding
+            // Finished by the closing loop already; this was its thread unwinding. What a finally block threw
+            // on the way out has no one to reach but the log (asyncio: "Exception ignored in: <coroutine>").
+            if (failure != null && !(failure instanceof CancelledError)) {
+                loop.reportUnwindFailure(this, failure);
+            }
+            return;
         }
         finishedNanos = System.nanoTime(); // before the state is published, so readers that see done() see it
         if (failure == null) {

@@ -486,6 +486,47 @@ class EventLoopTest {
     }
 
     /*
+     * What an abandoned task's finally block throws while it unwinds after close() reaches the log, naming the
+     * task and the loop (asyncio: "Exception ignored in: <coroutine ...>" through sys.unraisablehook), where it
+     * used to be dropped. Its CancelledError, the normal way out, is not reported.
+     */
+    @Test
+    void anExceptionFromAnAbandonedTasksFinallyIsLoggedNotDropped() throws Exception {
+        try (LogCapture logs = LogCapture.of(EventLoop.class, r -> r.getMessage().startsWith("Exception ignored"))) {
+            EventLoop loop = Loops.quietRealTime();
+            Future<Object> never = loop.createFuture();
+            Future<Object> started = loop.createFuture();
+            loop.createTask(() -> {
+                started.setResult(null);
+                try {
+                    return never.await();
+                } finally {
+                    throw new IllegalStateException("from finally");
+                }
+            }, "failing-finally");
+            loop.createTask(() -> {
+                try {
+                    return never.await();
+                } finally {
+                    Thread.onSpinWait(); // a quiet finally: its CancelledError is no report
+                }
+            }, "quiet-finally");
+            loop.runUntilComplete(started);
+            loop.close();
+            // FAST and PORTABLE unwind on the task's own thread after close() returns; DIRECT inside close().
+            long giveUpAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
+            while (logs.records().isEmpty() && System.nanoTime() < giveUpAt) {
+                Thread.sleep(5);
+            }
+            assertThat(logs.records()).singleElement().satisfies(r -> {
+                assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.SEVERE);
+                assertThat(r.getMessage()).contains("failing-finally").contains(loop.name() + " closed");
+                assertThat(r.getThrown()).isInstanceOf(IllegalStateException.class).hasMessage("from finally");
+            });
+        }
+    }
+
+    /*
      * A task abandoned while it awaits runInExecutor (or wrapFuture) stays a done callback of that future. When
      * the executor work ends after close, the completion runs on the executor thread and queues nothing on the
      * closed loop (PORTABLE: resuming the abandoned task's runner would add to the closed loop's ready queue from
