@@ -975,9 +975,13 @@ public class EventLoop implements AutoCloseable {
      *
      * <p>Unlike asyncio, nothing handed out is left without an answer. Tasks still pending are
      * <em>abandoned</em>: each is finished as cancelled with a {@link CancelledError} saying that the loop closed,
-     * its coroutine never runs again (its {@code finally} blocks do not run either: cancel and await tasks first,
-     * as {@link Async#run} and {@link AsyncRuntime#shutdown} do), and the exception handler hears of it
-     * ("Task was destroyed but it is pending!"). Done callbacks of futures, those already scheduled and those of
+     * and the exception handler hears of it ("Task was destroyed but it is pending!"). Its coroutine is resumed
+     * once more, off the loop, only so that its {@code finally} blocks run: the await where it was suspended
+     * raises that {@code CancelledError} (FAST and PORTABLE: on the task's own thread, after this returns;
+     * DIRECT: on the calling thread, before this returns). What a {@code finally} block throws then is logged
+     * at ERROR, as asyncio reports it ("Exception ignored in"); a later await suspends the coroutine for good.
+     * Cancel and await tasks first, as {@link Async#run} and {@link AsyncRuntime#shutdown} do, to clean up while
+     * the loop still runs. Done callbacks of futures, those already scheduled and those of
      * the abandoned tasks, run now on the calling thread, so a {@link java.util.concurrent.CompletableFuture}
      * from {@link Async#runCoroutineThreadsafe} or a thread in {@link AsyncRuntime#run} is answered. Task starts
      * handed in from other threads are abandoned the same way. Other callbacks and timers are dropped, and
