@@ -658,7 +658,7 @@ public class EventLoop implements AutoCloseable {
     private <T> Task<T> newTask(Coroutine<T> coro, String name, Object context) {
         Task<T> task = new Task<>(this, decorated(coro), name, context);
         if (recordCreationSites || debug) {
-            task.creationSite = io.asyncruntime.internal.StackFrames.creationSite();
+            task.extras().creationSite = io.asyncruntime.internal.StackFrames.creationSite();
         }
         return task;
     }

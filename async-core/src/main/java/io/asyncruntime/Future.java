@@ -60,11 +60,37 @@ public class Future<T> implements Awaitable<T> {
     CancelledError cancelledExc;
     /* null, one callback, or a List of them; each a TaskRunner (a task awaiting this) or a CallbackEntry. */
     private Object callbacks;
-    /* Threading: loop only. Awaiters the callbacks do not show: a gather's outer future, a TaskGroup's parent
-       (asyncio 3.14's future_add_to_awaited_by). Null until there is one. */
-    private List<Future<?>> extraAwaitedBy;
-    /* Non-null while an exception is set that nobody has retrieved yet: reports it if this is collected. */
-    private UnretrievedException unretrieved;
+    /* What few futures need, in one object made on first need, so that every future and task is a field
+       smaller (a task 8 bytes, with its creation site here too). Null until then. */
+    private Extras extras;
+
+    /* See extras. Threading: per field. */
+    static final class Extras {
+        /* Threading: loop only. Awaiters the callbacks do not show: a gather's outer future, a TaskGroup's parent
+           (asyncio 3.14's future_add_to_awaited_by). Null until there is one. */
+        List<Future<?>> extraAwaitedBy;
+        /* Threading: loop only. Non-null while an exception is set that nobody has retrieved yet: reports it if
+           this is collected. */
+        UnretrievedException unretrieved;
+        /* Threading: a task's, written once before the task is published; read anywhere. Null unless the loop
+           records creation sites. */
+        StackTraceElement creationSite;
+    }
+
+    /* The extras, made now if there are none. The loop, or the creating thread before the task is published. */
+    final Extras extras() {
+        Extras e = extras;
+        if (e == null) {
+            e = new Extras();
+            extras = e;
+        }
+        return e;
+    }
+
+    /* The extras, or null: for readers, which make none. */
+    final Extras peekExtras() {
+        return extras;
+    }
 
     /**
      * Creates a pending future on the running loop of the calling thread: asyncio's {@code Future()}.
@@ -352,7 +378,7 @@ public class Future<T> implements Awaitable<T> {
     void finishWithException(Throwable t) {
         exception = t;
         STATE.setRelease(this, FINISHED);
-        unretrieved = UnretrievedException.track(this, t);
+        extras().unretrieved = UnretrievedException.track(this, t);
         scheduleCallbacks();
     }
 
@@ -396,7 +422,8 @@ public class Future<T> implements Awaitable<T> {
         } else if (cbs instanceof TaskRunner r) {
             out.add(r.task);
         }
-        List<Future<?>> extra = extraAwaitedBy;
+        Extras e = extras;
+        List<Future<?>> extra = e != null ? e.extraAwaitedBy : null;
         if (extra != null && !done()) {
             for (Future<?> f : extra) {
                 if (!out.contains(f)) {
@@ -408,17 +435,19 @@ public class Future<T> implements Awaitable<T> {
     }
 
     void addAwaitedBy(Future<?> waiter) {
-        if (extraAwaitedBy == null) {
-            extraAwaitedBy = new ArrayList<>(1);
+        Extras e = extras();
+        if (e.extraAwaitedBy == null) {
+            e.extraAwaitedBy = new ArrayList<>(1);
         }
-        extraAwaitedBy.add(waiter);
+        e.extraAwaitedBy.add(waiter);
     }
 
     private void markRetrieved() {
-        UnretrievedException u = unretrieved;
+        Extras e = extras;
+        UnretrievedException u = e != null ? e.unretrieved : null;
         if (u != null) {
             u.retrieved = true;
-            unretrieved = null;
+            e.unretrieved = null;
         }
     }
 

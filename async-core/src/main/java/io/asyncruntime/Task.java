@@ -35,8 +35,6 @@ public class Task<T> extends Future<T> {
     /* Threading: any thread; null means the default name "Task-<id>", made when first asked for. */
     private volatile String name;
     final long createdNanos;
-    /* Threading: written once before the task is published; read anywhere. Null unless the loop records them. */
-    StackTraceElement creationSite;
     /* Threading: written once on the loop when done; read anywhere after done() (release/acquire via state). */
     long finishedNanos;
     final TaskRunner runner;
@@ -198,7 +196,8 @@ public class Task<T> extends Future<T> {
      * @return the caller's frame, or empty if creation sites were not recorded when the task was created
      */
     public Optional<StackTraceElement> creationSite() {
-        return Optional.ofNullable(creationSite);
+        Extras e = peekExtras();
+        return Optional.ofNullable(e != null ? e.creationSite : null);
     }
 
     /**
