@@ -61,7 +61,9 @@ public class Future<T> implements Awaitable<T> {
     /* null, one callback, or a List of them; each a TaskRunner (a task awaiting this) or a CallbackEntry. */
     private Object callbacks;
     /* What few futures need, in one object made on first need, so that every future and task is a field
-       smaller (a task 8 bytes, with its creation site here too). Null until then. */
+       smaller (a task 8 bytes, with its creation site here too). Null until then. Threading: made by the loop, or
+       by a task's creating thread before the task is published; read anywhere (a reader racing a later making
+       sees no creation site, which an object made after publication never holds). */
     private Extras extras;
 
     /* See extras. Threading: per field. */

@@ -102,14 +102,10 @@ final class TimerHeap {
             if (!before(deadline, seq, pd, ps)) {
                 break;
             }
-            hs[i] = hs[parent];
-            ks[2 * i] = pd;
-            ks[2 * i + 1] = ps;
+            place(i, hs[parent], pd, ps);
             i = parent;
         }
-        hs[i] = h;
-        ks[2 * i] = deadline;
-        ks[2 * i + 1] = seq;
+        place(i, h, deadline, seq);
     }
 
     private void siftDown(int i, TimerHandle h, long deadline, long seq, int n) {
@@ -136,13 +132,16 @@ final class TimerHeap {
             if (!before(bd, bs, deadline, seq)) {
                 break;
             }
-            hs[i] = hs[best];
-            ks[2 * i] = bd;
-            ks[2 * i + 1] = bs;
+            place(i, hs[best], bd, bs);
             i = best;
         }
-        hs[i] = h;
-        ks[2 * i] = deadline;
-        ks[2 * i + 1] = seq;
+        place(i, h, deadline, seq);
+    }
+
+    /* Puts h, with its keys, in slot i. */
+    private void place(int i, TimerHandle h, long deadline, long seq) {
+        handles[i] = h;
+        keys[2 * i] = deadline;
+        keys[2 * i + 1] = seq;
     }
 }
